@@ -1,0 +1,36 @@
+// What the policy engine is told about one admission request and the images in it. The server
+// decodes AdmissionReviews into this; the CLI builds it for `signet verify`.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace signet::policy {
+
+struct UserInfo {
+  std::string username;
+  std::vector<std::string> groups;
+};
+
+struct AdmissionRequest {
+  std::string operation;  // CREATE, UPDATE, DELETE, CONNECT
+  std::string group;      // request.kind.group ("" for core, "apps", "batch")
+  std::string version;    // request.kind.version
+  std::string kind;       // request.kind.kind ("Pod", "Deployment", …)
+  std::string subresource;
+  std::string namespace_name;
+  std::string name;
+  std::map<std::string, std::string> labels;  // the object's metadata.labels
+  UserInfo user;
+  bool dry_run = false;
+};
+
+// One image as written in the object, and where: the patch for digest pinning replaces `json_pointer`.
+struct ImageUse {
+  std::string image;         // as written, e.g. "nginx:1.25"
+  std::string json_pointer;  // e.g. "/spec/template/spec/containers/0/image"
+  std::string container;     // the container's name
+};
+
+}  // namespace signet::policy

@@ -1,0 +1,60 @@
+// The set of policies in force: an immutable snapshot, swapped whole when the policy folder changes, so
+// one request sees one set from start to end.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "policy/model.hpp"
+
+namespace signet::policy {
+
+struct PolicySet {
+  std::vector<Policy> policies;
+};
+
+// A policy that could not be honoured: where and why.
+struct PolicyError {
+  std::string file;
+  int document = 0;         // 1-based index of the YAML document in the file
+  std::string field_path;   // e.g. "spec.rules[0].verifyImages[1].attestors[0].entries[0].keys.kms"
+  int line = 0;             // 1-based; 0 when unknown
+  std::string message;      // e.g. "keys.kms is not supported by signet yet"
+  std::string to_string() const;  // "file:line: document 2: spec.rules[0]…: message"
+};
+
+struct LoadReport {
+  std::vector<Policy> accepted;
+  std::vector<PolicyError> errors;   // one per refused policy (or unreadable file)
+  std::vector<std::string> notes;    // non-fatal: non-Kyverno documents skipped, rule kinds not handled
+};
+
+// Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
+// several documents. Non-Kyverno documents are noted and skipped.
+LoadReport load_policies(const std::filesystem::path& path);
+
+// Holds the snapshot in force; reload() swaps in a new one only when every file loads cleanly, so a
+// broken edit leaves the last good set in force.
+class PolicyStore {
+ public:
+  explicit PolicyStore(std::filesystem::path path);
+
+  // Reloads when a file under the path was added, removed or modified since the last load (or always
+  // with force). Returns the report of that load, or nullopt when nothing changed.
+  std::optional<LoadReport> reload(bool force = false);
+
+  std::shared_ptr<const PolicySet> current() const;
+  bool loaded() const;  // true once a load succeeded
+
+ private:
+  std::filesystem::path path_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const PolicySet> current_;
+  std::string last_fingerprint_;  // names, sizes and mtimes of the files, to notice a change
+  bool loaded_ = false;
+};
+
+}  // namespace signet::policy
