@@ -1,0 +1,221 @@
+// The policy model: Kyverno `kyverno.io/v1` ClusterPolicy / Policy documents as plain values, holding
+// only what signet honours, already validated and with Kyverno's defaults filled in. The loader builds
+// these once; the engine reads them per request and never parses YAML or PEM itself.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace signet::policy {
+
+// spec.validationFailureAction / verifyImages[].failureAction. Kyverno accepts "Enforce", "enforce",
+// "Audit" and "audit"; its default is Audit.
+enum class FailureAction { Enforce, Audit };
+
+inline std::optional<FailureAction> parse_failure_action(std::string_view text) {
+  if (text == "Enforce" || text == "enforce") return FailureAction::Enforce;
+  if (text == "Audit" || text == "audit") return FailureAction::Audit;
+  return std::nullopt;
+}
+
+inline const char* to_string(FailureAction action) {
+  return action == FailureAction::Enforce ? "Enforce" : "Audit";
+}
+
+// spec.failurePolicy: what the API server does when the webhook cannot answer. Default Fail.
+enum class FailurePolicy { Fail, Ignore };
+
+enum class PolicyKind { ClusterPolicy, Policy };
+
+// metav1.LabelSelectorRequirement.
+struct LabelSelectorRequirement {
+  enum class Operator { In, NotIn, Exists, DoesNotExist };
+  std::string key;
+  Operator op = Operator::In;
+  std::vector<std::string> values;  // non-empty for In/NotIn, empty for Exists/DoesNotExist (checked at load)
+};
+
+// metav1.LabelSelector: every matchLabels pair and every matchExpressions requirement must hold.
+struct LabelSelector {
+  std::map<std::string, std::string> match_labels;
+  std::vector<LabelSelectorRequirement> match_expressions;
+};
+
+// rbacv1.Subject: kind is "User", "Group" or "ServiceAccount" (namespace_name set for ServiceAccount).
+struct Subject {
+  std::string kind;
+  std::string name;
+  std::string namespace_name;
+  std::string api_group;
+};
+
+// Kyverno's UserInfo filter (named apart from admission.hpp's UserInfo, which describes the requester).
+struct UserInfoFilter {
+  std::vector<std::string> roles;          // "namespace:role"
+  std::vector<std::string> cluster_roles;
+  std::vector<Subject> subjects;
+
+  bool empty() const { return roles.empty() && cluster_roles.empty() && subjects.empty(); }
+};
+
+// Kyverno's ResourceDescription. Every non-empty part must match. Patterns may use '*' and '?'.
+struct ResourceDescription {
+  // As written: "Pod", "apps/v1/Deployment", "apps/*/Deployment", "v1/Pod", "*", "Pod/status".
+  std::vector<std::string> kinds;
+  std::vector<std::string> names;  // the deprecated single `name` is folded in here
+  std::vector<std::string> namespaces;
+  std::map<std::string, std::string> annotations;  // values may hold wildcards
+  std::optional<LabelSelector> selector;
+  // Refused at load today (needs the API server's namespace labels); always nullopt.
+  std::optional<LabelSelector> namespace_selector;
+  std::vector<std::string> operations;  // "CREATE", "UPDATE", "DELETE", "CONNECT"
+
+  bool empty() const {
+    return kinds.empty() && names.empty() && namespaces.empty() && annotations.empty() && !selector &&
+           !namespace_selector && operations.empty();
+  }
+};
+
+// One element of match.any / match.all (and exclude.any / exclude.all).
+struct ResourceFilter {
+  UserInfoFilter user_info;
+  ResourceDescription resources;
+};
+
+// match / exclude. Either any/all, or the legacy direct form (resources + user info), as Kyverno allows.
+struct MatchResources {
+  std::vector<ResourceFilter> any;  // at least one must match
+  std::vector<ResourceFilter> all;  // every one must match
+  UserInfoFilter user_info;         // legacy: subjects / roles / clusterRoles directly under match
+  ResourceDescription resources;    // legacy: match.resources
+
+  bool empty() const { return any.empty() && all.empty() && user_info.empty() && resources.empty(); }
+};
+
+// keys.rekor / keyless.rekor.
+struct Rekor {
+  std::string url = "https://rekor.sigstore.dev";
+  std::string pubkey;       // refused at load today; always ""
+  bool ignore_tlog = false;  // true: no transparency-log entry is required
+};
+
+// keys.ctlog / keyless.ctlog.
+struct CTLog {
+  bool ignore_sct = false;
+  std::string pubkey;          // refused at load today; always ""
+  std::string tsa_cert_chain;  // refused at load today; always ""
+};
+
+// attestors[].entries[].keys: one or several PEM public keys.
+struct StaticKeyAttestor {
+  std::string public_keys_pem;             // as written in publicKeys (one or several PEM blocks)
+  std::string signature_algorithm = "sha256";  // sha224, sha256, sha384, sha512
+  Rekor rekor;                              // defaults when the policy has no rekor
+  CTLog ctlog;
+};
+
+struct AttestorSet;
+
+// attestors[].entries[]: exactly one of keys / nested attestor (keyless and certificates are refused
+// at load today).
+struct Attestor {
+  std::optional<StaticKeyAttestor> keys;
+  std::shared_ptr<const AttestorSet> attestor;     // the nested set, parsed; null when absent
+  std::map<std::string, std::string> annotations;  // required in the signature payload's optional claims
+  std::string repository;                          // "" = the rule's repository (or the image's)
+};
+
+// attestors[]: `count` of `entries` must verify (all of them when count is absent).
+struct AttestorSet {
+  std::optional<int> count;
+  std::vector<Attestor> entries;
+
+  int required_count() const {
+    return count && *count > 0 ? *count : static_cast<int>(entries.size());
+  }
+};
+
+// verifyImages[].attestations[]: refused at load today (non-empty); the shape is kept for later.
+struct Attestation {
+  std::string name;
+  std::string predicate_type;
+  std::vector<AttestorSet> attestors;
+};
+
+// verifyImages[].imageRegistryCredentials: refused at load today; always nullopt.
+struct ImageRegistryCredentials {
+  bool allow_insecure_registry = false;
+  std::vector<std::string> providers;
+  std::vector<std::string> secrets;
+};
+
+enum class VerificationType { Cosign, SigstoreBundle, Notary };  // only Cosign is accepted today
+
+// One entry of a rule's verifyImages, with Kyverno's defaults.
+struct ImageVerification {
+  VerificationType type = VerificationType::Cosign;
+  std::vector<std::string> image_references;       // at least one; '*' and '?' wildcards
+  std::vector<std::string> skip_image_references;
+  std::vector<AttestorSet> attestors;
+  std::vector<Attestation> attestations;  // always empty today
+  std::string repository;                 // "" = signatures live beside the image
+  bool mutate_digest = true;
+  bool verify_digest = true;
+  bool required = true;
+  bool use_cache = true;
+  bool cosign_oci11 = false;                          // refused at load when true
+  std::optional<ImageRegistryCredentials> image_registry_credentials;
+  std::optional<FailureAction> failure_action;  // overrides the policy's validationFailureAction
+  std::string validate_message;                 // validate.message (validate.deny is refused today)
+
+  // Lower-case hex sha256 over a canonical serialisation of everything above that decides a verdict
+  // (not use_cache, mutate_digest or failure_action): equal fingerprints mean equal verdicts for an image.
+  std::string fingerprint;
+};
+
+struct Rule {
+  std::string name;
+  MatchResources match;
+  std::optional<MatchResources> exclude;
+  std::vector<ImageVerification> verify_images;
+  bool skip_background_requests = true;
+};
+
+struct Policy {
+  PolicyKind kind = PolicyKind::ClusterPolicy;
+  std::string name;
+  std::string namespace_name;  // Policy only: its rules apply only to objects in this namespace
+  std::map<std::string, std::string> annotations;
+  std::map<std::string, std::string> labels;
+
+  FailureAction validation_failure_action = FailureAction::Audit;
+  FailurePolicy failure_policy = FailurePolicy::Fail;
+  bool background = true;
+  bool admission = true;
+  bool emit_warning = false;
+  std::optional<int> webhook_timeout_seconds;
+
+  // Controllers a rule that matches Pods also applies to, through their pod templates (Kyverno's
+  // autogen). From the annotation pod-policies.kyverno.io/autogen-controllers when present ("none"
+  // gives an empty list), else Kyverno's default: DaemonSet, Deployment, Job, StatefulSet, ReplicaSet,
+  // ReplicationController, CronJob.
+  std::vector<std::string> autogen_controllers;
+
+  std::vector<Rule> rules;  // only rules with verifyImages; others were noted and dropped
+
+  std::string file;   // where it was loaded from
+  int document = 0;   // 1-based document index in that file
+
+  // "namespace/name" for a Policy, "name" for a ClusterPolicy (what results and metrics show).
+  std::string display_name() const { return namespace_name.empty() ? name : namespace_name + "/" + name; }
+
+  FailureAction failure_action_of(const ImageVerification& iv) const {
+    return iv.failure_action.value_or(validation_failure_action);
+  }
+};
+
+}  // namespace signet::policy
