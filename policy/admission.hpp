@@ -11,6 +11,10 @@ namespace signet::policy {
 struct UserInfo {
   std::string username;
   std::vector<std::string> groups;
+  // The requester's RBAC roles ("namespace:role") and cluster roles, for match/exclude `roles` and
+  // `clusterRoles`; empty when unknown (then filters on roles match nothing).
+  std::vector<std::string> roles;
+  std::vector<std::string> cluster_roles;
 };
 
 struct AdmissionRequest {
@@ -22,6 +26,7 @@ struct AdmissionRequest {
   std::string namespace_name;
   std::string name;
   std::map<std::string, std::string> labels;  // the object's metadata.labels
+  std::map<std::string, std::string> annotations;  // the object's metadata.annotations (match.annotations)
   UserInfo user;
   bool dry_run = false;
 };
