@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/public_key.hpp"
+
 namespace signet::policy {
 
 // spec.validationFailureAction / verifyImages[].failureAction. Kyverno accepts "Enforce", "enforce",
@@ -113,6 +115,9 @@ struct CTLog {
 // attestors[].entries[].keys: one or several PEM public keys.
 struct StaticKeyAttestor {
   std::string public_keys_pem;             // as written in publicKeys (one or several PEM blocks)
+  // publicKeys parsed by the loader, in order (several PEM blocks expand into several attestors, as
+  // Kyverno's expandStaticKeys does); the engine never parses PEM per request.
+  std::vector<crypto::PublicKey> public_keys;
   std::string signature_algorithm = "sha256";  // sha224, sha256, sha384, sha512
   Rekor rekor;                              // defaults when the policy has no rekor
   CTLog ctlog;
