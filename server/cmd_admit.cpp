@@ -1,0 +1,71 @@
+// signet admit --policy PATH [--mutate] [FILE|-]: answer one AdmissionReview as the server would.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "oci/registry_client.hpp"
+#include "server/command_line.hpp"
+#include "server/commands.hpp"
+#include "server/policy_loading.hpp"
+#include "server/registry_flags.hpp"
+#include "server/run_sync.hpp"
+#include "server/webhook.hpp"
+
+namespace signet::server {
+
+int run_admit(const std::vector<std::string>& args) {
+  auto specs = registry_flag_specs();
+  specs.insert(specs.end(), {{"policy"}, {"mutate", false}, {"review-deadline"}});
+  auto line = CommandLine::parse(args, specs);
+  if (!line || !line->has("policy") || line->positional().size() > 1) {
+    std::cerr << (line ? "" : line.error().message + "\n")
+              << "usage: signet admit --policy PATH [--mutate] [--review-deadline SECONDS] [registry flags] [FILE|-]\n"
+              << kRegistryFlagsHelp;
+    return kExitUsage;
+  }
+  auto registry_options = registry_options_from(*line);
+  if (!registry_options) {
+    std::cerr << registry_options.error().message << "\n";
+    return kExitUsage;
+  }
+
+  std::string body;
+  const std::string input = line->positional().empty() ? "-" : line->positional()[0];
+  if (input == "-") {
+    body.assign(std::istreambuf_iterator<char>(std::cin), {});
+  } else {
+    std::ifstream file(input, std::ios::binary);
+    if (!file) {
+      std::cerr << "cannot read " << input << "\n";
+      return kExitUsage;
+    }
+    body.assign(std::istreambuf_iterator<char>(file), {});
+  }
+
+  policy::PolicyStore policies(line->get("policy"));
+  auto report = policies.reload(true);
+  if (!report || !report_policy_load(*report, false)) return kExitUsage;
+
+  boost::asio::io_context io;
+  oci::RegistryClient registry(io.get_executor(), *registry_options);
+  Metrics metrics;
+  WebhookOptions options;
+  auto deadline = line->seconds("review-deadline", 8);
+  if (!deadline) {
+    std::cerr << deadline.error().message << "\n";
+    return kExitUsage;
+  }
+  options.review_deadline = *deadline;
+  Webhook webhook(policies, registry, metrics, options);
+  const auto mode = line->has("mutate") ? policy::Mode::Mutate : policy::Mode::Validate;
+  HttpAnswer answer = run_sync<HttpAnswer>(io, [&] { return webhook.review(body, mode); });
+
+  if (answer.status != 200) {
+    std::cerr << answer.body;
+    return kExitUsage;
+  }
+  std::cout << answer.body << "\n";
+  return answer.allowed.value_or(false) ? kExitOk : kExitFailed;
+}
+
+}  // namespace signet::server

@@ -1,0 +1,36 @@
+// signet policy check PATH...: what platform teams run in CI on their policy folder.
+#include <iostream>
+
+#include "server/command_line.hpp"
+#include "server/commands.hpp"
+#include "policy/policy_set.hpp"
+
+namespace signet::server {
+
+int run_policy_check(const std::vector<std::string>& args) {
+  auto line = CommandLine::parse(args, {{"quiet", false}});
+  if (!line || line->positional().empty()) {
+    std::cerr << (line ? "" : line.error().message + "\n") << "usage: signet policy check [--quiet] PATH...\n";
+    return kExitUsage;
+  }
+  std::size_t accepted = 0, refused = 0;
+  for (const auto& path : line->positional()) {
+    policy::LoadReport report = policy::load_policies(path);
+    for (const auto& policy : report.accepted) {
+      ++accepted;
+      if (!line->has("quiet"))
+        std::cout << "accepted  " << policy.file << ": " << policy.display_name() << " (" << policy.rules.size()
+                  << " verifyImages rule" << (policy.rules.size() == 1 ? "" : "s") << ")\n";
+    }
+    for (const auto& error : report.errors) {
+      ++refused;
+      std::cout << "refused   " << error.to_string() << "\n";
+    }
+    if (!line->has("quiet"))
+      for (const auto& note : report.notes) std::cout << "note      " << note << "\n";
+  }
+  std::cout << accepted << " accepted, " << refused << " refused\n";
+  return refused == 0 ? kExitOk : kExitUsage;
+}
+
+}  // namespace signet::server

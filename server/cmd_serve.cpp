@@ -1,0 +1,147 @@
+// signet serve: the admission webhook.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "oci/registry_client.hpp"
+#include "server/command_line.hpp"
+#include "server/commands.hpp"
+#include "server/https_server.hpp"
+#include "server/log.hpp"
+#include "server/policy_loading.hpp"
+#include "server/registry_flags.hpp"
+
+namespace signet::server {
+namespace asio = boost::asio;
+namespace {
+
+constexpr auto kPolicyReloadInterval = std::chrono::seconds(2);
+constexpr auto kShutdownDrain = std::chrono::seconds(15);
+
+const char* const kUsage =
+    "usage: signet serve --policy DIR --tls-cert FILE --tls-key FILE [options]\n"
+    "  --listen ADDR:PORT         where to listen (default 0.0.0.0:8443)\n"
+    "  --threads N                worker threads (default: the number of cores)\n"
+    "  --review-deadline SECONDS  answer each review within this time (default 8)\n"
+    "  --max-body-bytes N         larger requests are answered 413 (default 3145728)\n"
+    "  --log-level LEVEL          debug, info, warning or error (default info)\n";
+
+Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return Error::invalid("--listen must be ADDR:PORT, not \"" + text + "\"");
+  std::string address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  char* end = nullptr;
+  long port = std::strtol(text.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size())
+    return Error::invalid("--listen has an invalid port in \"" + text + "\"");
+  return std::pair{address.empty() ? std::string("0.0.0.0") : address, static_cast<unsigned short>(port)};
+}
+
+std::optional<Level> parse_level(const std::string& text) {
+  if (text == "debug") return Level::Debug;
+  if (text == "info") return Level::Info;
+  if (text == "warning") return Level::Warning;
+  if (text == "error") return Level::Error;
+  return std::nullopt;
+}
+
+void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, std::size_t refused) {
+  metrics.policies.set({"active"}, static_cast<double>(store.current()->policies.size()));
+  metrics.policies.set({"refused"}, static_cast<double>(refused));
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& args) {
+  auto specs = registry_flag_specs();
+  specs.insert(specs.end(), {{"policy"}, {"tls-cert"}, {"tls-key"}, {"listen"}, {"threads"}, {"review-deadline"},
+                             {"max-body-bytes"}, {"log-level"}});
+  auto line = CommandLine::parse(args, specs);
+  if (!line || !line->has("policy") || !line->has("tls-cert") || !line->has("tls-key") || !line->positional().empty()) {
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    return kExitUsage;
+  }
+  auto fail = [](const Error& error) {
+    std::cerr << "signet serve: " << error.message << "\n";
+    return kExitUsage;
+  };
+  auto level = parse_level(line->get("log-level", "info"));
+  if (!level) return fail(Error::invalid("--log-level must be debug, info, warning or error"));
+  set_log_level(*level);
+  auto listen = parse_listen(line->get("listen", "0.0.0.0:8443"));
+  if (!listen) return fail(listen.error());
+  auto threads = line->number("threads", std::max(1u, std::thread::hardware_concurrency()));
+  if (!threads) return fail(threads.error());
+  auto deadline = line->seconds("review-deadline", 8);
+  if (!deadline) return fail(deadline.error());
+  auto body_limit = line->number("max-body-bytes", 3 * 1024 * 1024);
+  if (!body_limit) return fail(body_limit.error());
+  auto registry_options = registry_options_from(*line);
+  if (!registry_options) return fail(registry_options.error());
+
+  policy::PolicyStore policies(line->get("policy"));
+  auto report = policies.reload(true);
+  if (!report || !report_policy_load(*report, true)) {
+    std::cerr << "signet serve: refusing to start until every policy loads (see above)\n";
+    return kExitUsage;
+  }
+
+  asio::io_context io(static_cast<int>(*threads));
+  oci::RegistryClient registry(io.get_executor(), *registry_options);
+  Metrics metrics;
+  record_policy_counts(metrics, policies, 0);
+  Webhook webhook(policies, registry, metrics, WebhookOptions{*deadline});
+
+  HttpsServerOptions server_options;
+  server_options.address = listen->first;
+  server_options.port = listen->second;
+  server_options.cert_file = line->get("tls-cert");
+  server_options.key_file = line->get("tls-key");
+  server_options.body_limit = static_cast<std::size_t>(*body_limit);
+  HttpsServer server(io, webhook, server_options);
+  if (auto started = server.start(); !started) return fail(started.error());
+  log(Level::Info, "signet " SIGNET_VERSION " serving https://" + listen->first + ":" + std::to_string(server.port()) +
+                       " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
+                       line->get("policy"));
+
+  // Policies are re-read when their files change; a broken edit keeps the last good set in force.
+  asio::steady_timer reload_timer(io);
+  std::function<void()> schedule_reload = [&] {
+    reload_timer.expires_after(kPolicyReloadInterval);
+    reload_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto reloaded = policies.reload()) {
+        if (report_policy_load(*reloaded, false))
+          log(Level::Info, "policies reloaded: " + std::to_string(reloaded->accepted.size()) + " in force");
+        else
+          log(Level::Error, "policy reload refused " + std::to_string(reloaded->errors.size()) +
+                                " policies; keeping the previous set");
+        record_policy_counts(metrics, policies, reloaded->errors.size());
+      }
+      schedule_reload();
+    });
+  };
+  schedule_reload();
+
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    log(Level::Info, std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                         ": draining requests in flight");
+    reload_timer.cancel();
+    server.shutdown(kShutdownDrain, [&io] { io.stop(); });
+  });
+
+  std::vector<std::thread> workers;
+  for (long i = 1; i < *threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+  log(Level::Info, "signet stopped");
+  return kExitOk;
+}
+
+}  // namespace signet::server

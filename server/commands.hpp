@@ -1,0 +1,19 @@
+// The `signet` subcommands. Each takes the arguments after its name and returns the exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace signet::server {
+
+int run_serve(const std::vector<std::string>& args);
+int run_verify(const std::vector<std::string>& args);
+int run_admit(const std::vector<std::string>& args);
+int run_policy_check(const std::vector<std::string>& args);
+
+// Exit codes shared by the commands.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;  // a verification failed or a review was denied
+constexpr int kExitUsage = 2;   // bad flags, unreadable input, refused policies
+
+}  // namespace signet::server

@@ -1,0 +1,50 @@
+// signet: verifies container image signatures before Kubernetes admits a workload.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "server/commands.hpp"
+
+namespace {
+
+const char* const kUsage =
+    "signet " SIGNET_VERSION " - a Kubernetes admission webhook that verifies container image signatures\n"
+    "\n"
+    "usage: signet COMMAND [flags]\n"
+    "  serve          run the webhook (HTTPS: /validate, /mutate, /healthz, /readyz, /metrics)\n"
+    "  verify         check images against policies, without a cluster\n"
+    "  admit          answer one AdmissionReview from a file or stdin\n"
+    "  policy check   load policies and say which are accepted or refused, and why\n"
+    "  version        print the version\n"
+    "Run `signet COMMAND --help` for a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace signet::server;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "serve") return run_serve(rest);
+    if (command == "verify") return run_verify(rest);
+    if (command == "admit") return run_admit(rest);
+    if (command == "policy" && !rest.empty() && rest[0] == "check")
+      return run_policy_check(std::vector<std::string>(rest.begin() + 1, rest.end()));
+    if (command == "version" || command == "--version") {
+      std::cout << "signet " SIGNET_VERSION "\n";
+      return kExitOk;
+    }
+  } catch (const std::exception& error) {
+    // A programming error: say so plainly rather than abort silently.
+    std::cerr << "signet " << command << ": internal error: " << error.what() << "\n";
+    return 3;
+  }
+  std::cerr << "signet: unknown command \"" << command << "\"\n" << kUsage;
+  return kExitUsage;
+}

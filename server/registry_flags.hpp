@@ -1,0 +1,20 @@
+// The registry flags shared by `serve`, `verify` and `admit`.
+#pragma once
+
+#include <vector>
+
+#include "crypto/result.hpp"
+#include "oci/registry_options.hpp"
+#include "server/command_line.hpp"
+
+namespace signet::server {
+
+// --registry-ca FILE, --insecure-registry HOST[:PORT] (repeatable), --registry-config FILE.
+std::vector<FlagSpec> registry_flag_specs();
+
+// Without --registry-config: $DOCKER_CONFIG/config.json, then ~/.docker/config.json, when present.
+Result<oci::RegistryOptions> registry_options_from(const CommandLine& line);
+
+extern const char* const kRegistryFlagsHelp;
+
+}  // namespace signet::server
