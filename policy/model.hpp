@@ -39,12 +39,16 @@ struct LabelSelectorRequirement {
   std::string key;
   Operator op = Operator::In;
   std::vector<std::string> values;  // non-empty for In/NotIn, empty for Exists/DoesNotExist (checked at load)
+
+  bool operator==(const LabelSelectorRequirement&) const = default;
 };
 
 // metav1.LabelSelector: every matchLabels pair and every matchExpressions requirement must hold.
 struct LabelSelector {
   std::map<std::string, std::string> match_labels;
   std::vector<LabelSelectorRequirement> match_expressions;
+
+  bool operator==(const LabelSelector&) const = default;
 };
 
 // rbacv1.Subject: kind is "User", "Group" or "ServiceAccount" (namespace_name set for ServiceAccount).
@@ -53,6 +57,8 @@ struct Subject {
   std::string name;
   std::string namespace_name;
   std::string api_group;
+
+  bool operator==(const Subject&) const = default;
 };
 
 // Kyverno's UserInfo filter (named apart from admission.hpp's UserInfo, which describes the requester).
@@ -62,6 +68,7 @@ struct UserInfoFilter {
   std::vector<Subject> subjects;
 
   bool empty() const { return roles.empty() && cluster_roles.empty() && subjects.empty(); }
+  bool operator==(const UserInfoFilter&) const = default;
 };
 
 // Kyverno's ResourceDescription. Every non-empty part must match. Patterns may use '*' and '?'.
@@ -80,12 +87,15 @@ struct ResourceDescription {
     return kinds.empty() && names.empty() && namespaces.empty() && annotations.empty() && !selector &&
            !namespace_selector && operations.empty();
   }
+  bool operator==(const ResourceDescription&) const = default;
 };
 
 // One element of match.any / match.all (and exclude.any / exclude.all).
 struct ResourceFilter {
   UserInfoFilter user_info;
   ResourceDescription resources;
+
+  bool operator==(const ResourceFilter&) const = default;
 };
 
 // match / exclude. Either any/all, or the legacy direct form (resources + user info), as Kyverno allows.
