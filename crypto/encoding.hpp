@@ -1,0 +1,21 @@
+// Text encodings of binary values: base64 (cosign annotations, PEM bodies) and hex (digests).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crypto/result.hpp"
+
+namespace signet::crypto {
+
+// Standard-alphabet base64 with padding. Whitespace around the value and line breaks inside it are
+// skipped, as Go's decoder (and so cosign) does for wrapped annotations; any other stray character is
+// an error naming its position in the input.
+Result<std::string> base64_decode(std::string_view text);
+
+std::string base64_encode(std::string_view bytes);
+
+// Lowercase hex, two digits per byte.
+std::string hex_encode(std::string_view bytes);
+
+}  // namespace signet::crypto
