@@ -1,0 +1,507 @@
+#!/usr/bin/python3
+"""signet end to end: a real docker-registry (TLS with a test CA, basic auth), images pushed by skopeo,
+cosign-format signatures made by an independent signer (test/support/cosign_sign.py, openssl doing the
+crypto), `signet serve` over HTTPS, and AdmissionReviews as the API server sends them.
+
+usage: e2e_test.py SIGNET_BINARY [unittest options]
+"""
+import base64, http.client, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, threading, time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUPPORT = os.path.join(HERE, "..", "support")
+PYTHON = "/usr/bin/python3"
+SIGNET = None  # set from argv
+DEADLINE_SECONDS = 2
+BODY_LIMIT = 64 * 1024
+
+
+def support(script, *args, env=None):
+    out = subprocess.run([PYTHON, os.path.join(SUPPORT, script), *map(str, args)], check=True,
+                         capture_output=True, text=True, env=env)
+    return out.stdout.strip()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_key(path, alg):
+    support("make_key.py", path, "--alg", alg)
+    return path + ".pem", open(path + ".pub").read()
+
+
+def policy_yaml(name, action, refs, pem, ignore_tlog=True, rule="verify-signature"):
+    keys = "\n".join("                      " + line for line in pem.strip().splitlines())
+    rekor = "\n                    rekor:\n                      ignoreTlog: true" if ignore_tlog else ""
+    refs_yaml = "\n".join(f'            - "{r}"' for r in refs)
+    return f"""apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: {name}
+spec:
+  validationFailureAction: {action}
+  rules:
+    - name: {rule}
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      verifyImages:
+        - imageReferences:
+{refs_yaml}
+          attestors:
+            - entries:
+                - keys:
+                    publicKeys: |-
+{keys}{rekor}
+"""
+
+
+def pod_review(images, operation="CREATE", uid="uid-1", kind="Pod"):
+    containers = [{"name": f"c{i}", "image": image} for i, image in enumerate(images)]
+    obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+           "spec": {"containers": containers}}
+    return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": kind},
+                        "resource": {"group": "", "version": "v1", "resource": "pods"},
+                        "namespace": "default", "operation": operation,
+                        "userInfo": {"username": "e2e"}, "object": obj}}
+
+
+class HangingServer:
+    """Accepts TCP connections and never answers: a registry that hangs."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+                self.conns.append(conn)
+            except OSError:
+                return
+
+
+class Signet:
+    def __init__(self, work, policy_dir, registry_ca, docker_config, insecure):
+        self.work = work
+        self.port = free_port()
+        self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+        self.make_cert("signet-e2e")
+        self.log = open(os.path.join(work, "signet.log"), "w")
+        self.proc = subprocess.Popen(
+            [SIGNET, "serve", "--policy", policy_dir, "--tls-cert", self.cert, "--tls-key", self.key,
+             "--listen", f"127.0.0.1:{self.port}", "--review-deadline", str(DEADLINE_SECONDS),
+             "--max-body-bytes", str(BODY_LIMIT), "--registry-ca", registry_ca,
+             "--registry-config", docker_config] + sum((["--insecure-registry", h] for h in insecure), []),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(100):
+            try:
+                if self.get("/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("signet did not become ready; see " + self.log.name)
+
+    def make_cert(self, cn):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-days", "1", "-subj", "/CN=" + cn, "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", self.key + ".new", "-out", self.cert + ".new"], check=True, capture_output=True)
+        os.replace(self.key + ".new", self.key)
+        os.replace(self.cert + ".new", self.cert)
+
+    def context(self):
+        ctx = ssl.create_default_context(cafile=self.cert)
+        return ctx
+
+    def connection(self):
+        return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context(), timeout=30)
+
+    def request(self, method, path, body=None, conn=None):
+        own = conn is None
+        conn = conn or self.connection()
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read().decode()
+        if own:
+            conn.close()
+        return response.status, data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def review(self, review, path="/validate"):
+        status, body = self.request("POST", path, json.dumps(review))
+        assert status == 200, (status, body)
+        return json.loads(body)["response"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+class EndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-e2e-")
+        w = cls.work
+        # The main registry: TLS with a test CA and basic auth.
+        cls.port = free_port()
+        cls.reg = f"127.0.0.1:{cls.port}"
+        support("registry.py", "start", os.path.join(w, "registry"), cls.port, "--tls", "--htpasswd", "e2e:s3cret")
+        cls.ca_dir = os.path.join(w, "registry")
+        cls.ca = os.path.join(cls.ca_dir, "ca.crt")
+        cls.docker_config = os.path.join(w, "config.json")
+        with open(cls.docker_config, "w") as f:
+            json.dump({"auths": {cls.reg: {"auth": base64.b64encode(b"e2e:s3cret").decode()}}}, f)
+        # A second registry (plain HTTP) that the test stops.
+        cls.port2 = free_port()
+        cls.reg2 = f"127.0.0.1:{cls.port2}"
+        support("registry.py", "start", os.path.join(w, "registry2"), cls.port2)
+        cls.hanging = HangingServer()
+        cls.reg_hang = f"127.0.0.1:{cls.hanging.port}"
+
+        cls.key_a, cls.pub_a = make_key(os.path.join(w, "key-a"), "p256")
+        cls.key_b, cls.pub_b = make_key(os.path.join(w, "key-b"), "ed25519")
+
+        def push(repo, sign_with=None, claim=None, reg=None, tls=True):
+            reg = reg or cls.reg
+            args = [f"{reg}/{repo}:v1", "--text", repo + "-" + os.urandom(4).hex()]
+            sign = []
+            if tls:
+                args += ["--ca", cls.ca_dir, "--creds", "e2e:s3cret"]
+                sign = ["--ca", cls.ca, "--creds", "e2e:s3cret"]
+            else:
+                sign = ["--plain-http"]
+            digest = support("push_image.py", *args)
+            if sign_with:
+                extra = ["--claim-digest", claim] if claim else []
+                support("cosign_sign.py", reg, repo, digest, sign_with, *sign, *extra)
+            return digest
+
+        cls.d_signed = push("enforce/signed", cls.key_a)
+        cls.d_unsigned = push("enforce/unsigned")
+        cls.d_otherkey = push("enforce/otherkey", cls.key_b)
+        cls.d_wrongclaim = push("enforce/wrongclaim", cls.key_a, claim="sha256:" + "ab" * 32)
+        cls.d_audit = push("audit/unsigned")
+        cls.d_tlog = push("tlog/signed", cls.key_a)
+        cls.d_ed = push("ed/signed", cls.key_b)
+        cls.d_reg2 = push("app/signed", cls.key_a, reg=cls.reg2, tls=False)
+
+        cls.policies = os.path.join(w, "policies")
+        os.makedirs(cls.policies)
+        files = {
+            "enforce.yaml": policy_yaml("enforce-signed", "Enforce", [f"{cls.reg}/enforce/*"], cls.pub_a),
+            "audit.yaml": policy_yaml("audit-signed", "Audit", [f"{cls.reg}/audit/*"], cls.pub_a),
+            "tlog.yaml": policy_yaml("tlog-required", "Enforce", [f"{cls.reg}/tlog/*"], cls.pub_a, ignore_tlog=False),
+            "ed.yaml": policy_yaml("ed25519-signed", "Enforce", [f"{cls.reg}/ed/*"], cls.pub_b),
+            "others.yaml": policy_yaml("other-registries", "Enforce", [f"{cls.reg2}/*", f"{cls.reg_hang}/*"],
+                                       cls.pub_a),
+        }
+        for name, text in files.items():
+            with open(os.path.join(cls.policies, name), "w") as f:
+                f.write(text)
+        cls.signet = Signet(w, cls.policies, cls.ca, cls.docker_config, [cls.reg2, cls.reg_hang])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.signet.stop()
+        for name in ("registry", "registry2"):
+            subprocess.run([PYTHON, os.path.join(SUPPORT, "registry.py"), "stop", os.path.join(cls.work, name)])
+        if os.environ.get("SIGNET_E2E_KEEP"):
+            print("kept", cls.work)
+        else:
+            shutil.rmtree(cls.work, ignore_errors=True)
+
+    def image(self, repo, digest=None, reg=None):
+        ref = f"{reg or self.reg}/{repo}:v1"
+        return ref + "@" + digest if digest else ref
+
+    # --- verification -------------------------------------------------------------------------------
+
+    def test_signed_image_is_allowed(self):
+        response = self.signet.review(pod_review([self.image("enforce/signed", self.d_signed)]))
+        self.assertTrue(response["allowed"], response)
+        self.assertEqual(response["uid"], "uid-1")
+
+    def test_unsigned_image_is_denied_naming_image_and_rule(self):
+        image = self.image("enforce/unsigned", self.d_unsigned)
+        response = self.signet.review(pod_review([image]))
+        self.assertFalse(response["allowed"])
+        message = response["status"]["message"]
+        self.assertIn(image, message)
+        self.assertIn("enforce-signed", message)
+        self.assertIn("verify-signature", message)
+        self.assertIn("no signature", message.lower())
+
+    def test_image_signed_with_another_key_is_denied(self):
+        response = self.signet.review(pod_review([self.image("enforce/otherkey", self.d_otherkey)]))
+        self.assertFalse(response["allowed"])
+        self.assertIn("does not verify", response["status"]["message"])
+
+    def test_signature_naming_another_digest_is_denied(self):
+        response = self.signet.review(pod_review([self.image("enforce/wrongclaim", self.d_wrongclaim)]))
+        self.assertFalse(response["allowed"])
+        self.assertIn("sha256:" + "ab" * 32, response["status"]["message"])
+
+    def test_ed25519_signature_is_allowed(self):
+        response = self.signet.review(pod_review([self.image("ed/signed", self.d_ed)]))
+        self.assertTrue(response["allowed"], response)
+
+    def test_one_bad_image_among_good_ones_denies_the_pod(self):
+        response = self.signet.review(pod_review([self.image("enforce/signed", self.d_signed),
+                                                  self.image("enforce/unsigned", self.d_unsigned)]))
+        self.assertFalse(response["allowed"])
+        self.assertIn("enforce/unsigned", response["status"]["message"])
+        self.assertNotIn("enforce/signed:", response["status"]["message"])
+
+    def test_mutate_pins_a_verified_tag_to_its_digest(self):
+        tag = self.image("enforce/signed")
+        response = self.signet.review(pod_review([tag]), "/mutate")
+        self.assertTrue(response["allowed"], response)
+        self.assertEqual(response["patchType"], "JSONPatch")
+        patch = json.loads(base64.b64decode(response["patch"]))
+        self.assertEqual(patch, [{"op": "replace", "path": "/spec/containers/0/image",
+                                  "value": tag + "@" + self.d_signed}])
+        # The pinned object then passes /validate.
+        self.assertTrue(self.signet.review(pod_review([tag + "@" + self.d_signed]))["allowed"])
+
+    def test_mutate_denies_an_unsigned_tag_under_enforce(self):
+        response = self.signet.review(pod_review([self.image("enforce/unsigned")]), "/mutate")
+        self.assertFalse(response["allowed"])
+        self.assertNotIn("patch", response)
+
+    def test_tag_not_pinned_is_denied_at_validate(self):
+        response = self.signet.review(pod_review([self.image("enforce/signed")]))
+        self.assertFalse(response["allowed"])
+        self.assertIn("not pinned to a digest", response["status"]["message"])
+
+    def test_audit_policy_allows_with_a_warning(self):
+        response = self.signet.review(pod_review([self.image("audit/unsigned", self.d_audit)]))
+        self.assertTrue(response["allowed"])
+        self.assertEqual(len(response["warnings"]), 1)
+        self.assertLessEqual(len(response["warnings"][0]), 120)
+        self.assertIn("audit-signed", response["warnings"][0])
+        self.assertTrue(response.get("auditAnnotations"))
+
+    def test_missing_transparency_log_entry_is_denied_by_default(self):
+        response = self.signet.review(pod_review([self.image("tlog/signed", self.d_tlog)]))
+        self.assertFalse(response["allowed"])
+        message = response["status"]["message"]
+        self.assertIn("transparency log", message)
+        self.assertIn("ignoreTlog", message)
+
+    def test_hanging_registry_is_denied_within_the_deadline(self):
+        started = time.monotonic()
+        response = self.signet.review(pod_review([f"{self.reg_hang}/app:v1"]))
+        elapsed = time.monotonic() - started
+        self.assertFalse(response["allowed"])
+        self.assertIn("timed out", response["status"]["message"])
+        self.assertLess(elapsed, DEADLINE_SECONDS + 2)
+
+    def test_stopped_registry_is_denied_under_enforce(self):
+        image = self.image("app/signed", self.d_reg2, reg=self.reg2)
+        self.assertTrue(self.signet.review(pod_review([image]))["allowed"])
+        subprocess.run([PYTHON, os.path.join(SUPPORT, "registry.py"), "stop", os.path.join(self.work, "registry2")],
+                       check=True)
+        started = time.monotonic()
+        response = self.signet.review(pod_review([image], uid="after-stop"))
+        self.assertFalse(response["allowed"])
+        self.assertLess(time.monotonic() - started, DEADLINE_SECONDS + 2)
+        self.assertIn(self.reg2, response["status"]["message"])
+
+    def test_delete_is_allowed_without_verification(self):
+        review = pod_review([self.image("enforce/unsigned", self.d_unsigned)], operation="DELETE")
+        self.assertTrue(self.signet.review(review)["allowed"])
+
+    # --- HTTP ------------------------------------------------------------------------------------------
+
+    def test_health_readiness_and_unknown_paths(self):
+        self.assertEqual(self.signet.get("/healthz")[0], 200)
+        self.assertEqual(self.signet.get("/readyz")[0], 200)
+        self.assertEqual(self.signet.get("/nope")[0], 404)
+        self.assertEqual(self.signet.get("/validate")[0], 405)
+
+    def test_malformed_review_is_400_with_the_reason(self):
+        status, body = self.signet.request("POST", "/validate", "{\"apiVersion\": 3")
+        self.assertEqual(status, 400)
+        self.assertIn("not valid JSON", body)
+        status, body = self.signet.request("POST", "/validate", json.dumps({"apiVersion": "admission.k8s.io/v1",
+                                                                             "kind": "AdmissionReview",
+                                                                             "request": {"operation": "CREATE"}}))
+        self.assertEqual(status, 400)
+        self.assertIn("request.uid is missing", body)
+
+    def test_oversized_body_is_413(self):
+        status, body = self.signet.request("POST", "/validate", "x" * (BODY_LIMIT + 1))
+        self.assertEqual(status, 413)
+
+    def test_keep_alive_serves_several_reviews_on_one_connection(self):
+        conn = self.signet.connection()
+        for i in range(3):
+            status, body = self.signet.request("POST", "/validate", json.dumps(
+                pod_review([self.image("enforce/signed", self.d_signed)], uid=f"ka-{i}")), conn=conn)
+            self.assertEqual(status, 200)
+            self.assertEqual(json.loads(body)["response"]["uid"], f"ka-{i}")
+        conn.close()
+
+    def test_tls_below_1_2_is_refused(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(self.signet.cert)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+            with socket.create_connection(("127.0.0.1", self.signet.port), timeout=5) as raw:
+                with ctx.wrap_socket(raw, server_hostname="127.0.0.1"):
+                    pass
+
+    def test_metrics_are_valid_prometheus_text(self):
+        self.signet.review(pod_review([self.image("enforce/signed", self.d_signed)], uid="metrics"))
+        status, text = self.signet.get("/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn('signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="true"}', text)
+        self.assertIn("signet_admission_duration_seconds_bucket", text)
+        self.assertIn('signet_policy_results_total{policy="enforce-signed",rule="verify-signature",result="pass"', text)
+        if shutil.which("promtool"):
+            check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_zz_serving_certificate_is_reloaded_when_it_changes(self):
+        def served_cn():
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            with socket.create_connection(("127.0.0.1", self.signet.port), timeout=5) as raw:
+                with ctx.wrap_socket(raw) as tls:
+                    der = tls.getpeercert(binary_form=True)
+            text = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject"], input=der,
+                                  capture_output=True, check=True).stdout.decode()
+            return text.strip()
+
+        self.assertIn("signet-e2e", served_cn())
+        self.signet.make_cert("signet-rotated")
+        for _ in range(60):
+            if "signet-rotated" in served_cn():
+                break
+            time.sleep(0.1)
+        self.assertIn("signet-rotated", served_cn())
+        self.assertEqual(self.signet.get("/healthz")[0], 200)
+
+    def test_zz_policy_edit_is_picked_up_and_a_broken_one_keeps_the_last_good_set(self):
+        audit = os.path.join(self.policies, "audit.yaml")
+        good = open(audit).read()
+        image = self.image("audit/unsigned", self.d_audit)
+        try:
+            with open(audit, "w") as f:
+                f.write(good.replace("validationFailureAction: Audit", "validationFailureAction: Enforce"))
+            self.assertTrue(self.wait_for(lambda: not self.signet.review(pod_review([image]))["allowed"]))
+            with open(audit, "w") as f:
+                f.write(good.replace("imageReferences:", "imageReferencez:"))
+            time.sleep(3)  # two reload periods
+            response = self.signet.review(pod_review([image]))
+            self.assertFalse(response["allowed"], "a broken edit must keep the last good set (Enforce)")
+        finally:
+            with open(audit, "w") as f:
+                f.write(good)
+        self.assertTrue(self.wait_for(lambda: self.signet.review(pod_review([image]))["allowed"]))
+
+    def wait_for(self, condition, seconds=10):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if condition():
+                return True
+            time.sleep(0.2)
+        return False
+
+    # --- CLI -------------------------------------------------------------------------------------------
+
+    def cli(self, *args, input=None):
+        registry = ["--registry-ca", self.ca, "--registry-config", self.docker_config]
+        return subprocess.run([SIGNET, *args[:1], *registry, *args[1:]] if args[0] in ("verify", "admit")
+                              else [SIGNET, *args], input=input, capture_output=True, text=True, timeout=60)
+
+    def test_cli_verify_exit_codes_and_table(self):
+        ok = self.cli("verify", "--policy", self.policies, self.image("enforce/signed"))
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("pass", ok.stdout)
+        self.assertIn(self.d_signed, ok.stdout)
+        bad = self.cli("verify", "--policy", self.policies, self.image("enforce/signed"), self.image("enforce/unsigned"))
+        self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
+        self.assertIn("fail", bad.stdout)
+        usage = self.cli("verify", "--policy", self.policies)
+        self.assertEqual(usage.returncode, 2)
+
+    def test_cli_admit_answers_like_the_server(self):
+        allowed = self.cli("admit", "--policy", self.policies, "-",
+                           input=json.dumps(pod_review([self.image("enforce/signed", self.d_signed)])))
+        self.assertEqual(allowed.returncode, 0, allowed.stderr)
+        self.assertTrue(json.loads(allowed.stdout)["response"]["allowed"])
+        denied = self.cli("admit", "--policy", self.policies, "-",
+                          input=json.dumps(pod_review([self.image("enforce/unsigned", self.d_unsigned)])))
+        self.assertEqual(denied.returncode, 1)
+        self.assertFalse(json.loads(denied.stdout)["response"]["allowed"])
+        mutated = self.cli("admit", "--policy", self.policies, "--mutate", "-",
+                           input=json.dumps(pod_review([self.image("enforce/signed")])))
+        self.assertEqual(mutated.returncode, 0, mutated.stderr)
+        self.assertIn("patch", json.loads(mutated.stdout)["response"])
+        malformed = self.cli("admit", "--policy", self.policies, "-", input="{}")
+        self.assertEqual(malformed.returncode, 2)
+
+    def test_cli_policy_check_names_file_line_and_field(self):
+        good = self.cli("policy", "check", self.policies)
+        self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
+        self.assertIn("5 accepted, 0 refused", good.stdout)
+        bad_dir = os.path.join(self.work, "bad-policies")
+        os.makedirs(bad_dir, exist_ok=True)
+        with open(os.path.join(bad_dir, "bad.yaml"), "w") as f:
+            f.write(policy_yaml("bad", "Enforce", ["*"], self.pub_a).replace("publicKeys:", "kms: gcpkms://x\n                    publicKeys:"))
+        bad = self.cli("policy", "check", bad_dir)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("bad.yaml", bad.stdout)
+        self.assertIn("kms", bad.stdout)
+
+
+class Shutdown(unittest.TestCase):
+    def test_sigterm_answers_requests_in_flight_then_exits(self):
+        work = tempfile.mkdtemp(prefix="signet-e2e-term-")
+        try:
+            hanging = HangingServer()
+            reg = f"127.0.0.1:{hanging.port}"
+            _, pub = make_key(os.path.join(work, "k"), "p256")
+            policies = os.path.join(work, "policies")
+            os.makedirs(policies)
+            with open(os.path.join(policies, "p.yaml"), "w") as f:
+                f.write(policy_yaml("hang", "Enforce", [f"{reg}/*"], pub))
+            empty_config = os.path.join(work, "config.json")
+            with open(empty_config, "w") as f:
+                f.write("{}")
+            server = Signet(work, policies, "/etc/ssl/certs/ca-certificates.crt", empty_config, [reg])
+            result = {}
+            thread = threading.Thread(target=lambda: result.update(
+                response=server.review(pod_review([f"{reg}/app:v1"]))))
+            thread.start()
+            time.sleep(0.5)  # the review is now waiting on the hanging registry
+            server.proc.send_signal(signal.SIGTERM)
+            thread.join(timeout=DEADLINE_SECONDS + 5)
+            self.assertIn("response", result, "the request in flight must still be answered")
+            self.assertFalse(result["response"]["allowed"])
+            self.assertEqual(server.proc.wait(timeout=10), 0)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    SIGNET = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
