@@ -15,7 +15,7 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace {
 
 HttpAnswer text(int status, std::string body) {
-  return HttpAnswer{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
+  return HttpAnswer{status, "text/plain; charset=utf-8", std::move(body) + "\n", std::nullopt};
 }
 
 bool same_images(const std::vector<policy::ImageUse>& a, const std::vector<policy::ImageUse>& b) {
@@ -53,7 +53,7 @@ asio::awaitable<HttpAnswer> Webhook::handle(std::string_view method, std::string
   }
   if (path == "/metrics") {
     if (auto refusal = expect("GET")) co_return *refusal;
-    co_return HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render()};
+    co_return HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render(), std::nullopt};
   }
   co_return text(404, "no such path: " + path + " (signet serves /validate, /mutate, /healthz, /readyz, /metrics)");
 }
