@@ -1,0 +1,359 @@
+#include "policy/loader_document.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+
+#include "policy/loader_match.hpp"
+#include "policy/loader_verify_images.hpp"
+
+namespace signet::policy::loader {
+
+namespace {
+
+constexpr std::string_view kAutogenAnnotation = "pod-policies.kyverno.io/autogen-controllers";
+constexpr std::array<std::string_view, 7> kPodControllers = {
+    "DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"};
+
+struct DocumentKind {
+  PolicyKind kind;
+  bool v1;
+};
+
+// The documents signet reads as policies; everything else is skipped with a note.
+std::optional<DocumentKind> policy_kind(std::string_view api_version, std::string_view kind) {
+  if (api_version == "kyverno.io/v1" || api_version == "kyverno.io/v2beta1") {
+    bool v1 = api_version == "kyverno.io/v1";
+    if (kind == "ClusterPolicy") return DocumentKind{PolicyKind::ClusterPolicy, v1};
+    if (kind == "Policy") return DocumentKind{PolicyKind::Policy, v1};
+  }
+  if (api_version == "signet.dev/v1alpha1") {
+    if (kind == "ClusterImagePolicy") return DocumentKind{PolicyKind::ClusterPolicy, true};
+    if (kind == "ImagePolicy") return DocumentKind{PolicyKind::Policy, true};
+  }
+  return std::nullopt;
+}
+
+// A Kubernetes object name (RFC 1123 subdomain), at most 63 characters as Kyverno requires.
+bool is_policy_name(std::string_view name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto ok = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+           c == '.';
+  };
+  auto alnum = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); };
+  return std::all_of(name.begin(), name.end(), ok) && alnum(name.front()) && alnum(name.back());
+}
+
+std::string trim(std::string_view text) {
+  auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return "";
+  auto last = text.find_last_not_of(" \t");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::vector<std::string> autogen_controllers(const Field& annotations_field,
+                                             const std::map<std::string, std::string>& annotations) {
+  auto it = annotations.find(std::string(kAutogenAnnotation));
+  if (it == annotations.end()) return {kPodControllers.begin(), kPodControllers.end()};
+  if (it->second == "none") return {};
+  if (it->second == "all") {
+    annotations_field.refuse(std::string(kAutogenAnnotation) +
+                             ": 'all' is no longer accepted by Kyverno; remove the annotation or list controllers");
+    return {};
+  }
+  std::vector<std::string> controllers;
+  std::string_view rest = it->second;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string name = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (std::find(kPodControllers.begin(), kPodControllers.end(), name) == kPodControllers.end()) {
+      annotations_field.refuse(std::string(kAutogenAnnotation) + ": unknown controller \"" + name +
+                               "\" (expected none, or some of DaemonSet, Deployment, Job, StatefulSet, "
+                               "ReplicaSet, ReplicationController, CronJob)");
+      return {};
+    }
+    controllers.push_back(name);
+  }
+  return controllers;
+}
+
+void parse_metadata(const Field& field, Policy& policy) {
+  if (!field.present()) {
+    field.refuse("metadata is required: a policy needs metadata.name");
+    return;
+  }
+  // ObjectMeta: the fields the API server fills in are accepted and ignored.
+  if (!field.check_fields({{"name"},
+                           {"namespace"},
+                           {"labels"},
+                           {"annotations"},
+                           {"generateName", Support::Inert},
+                           {"uid", Support::Inert},
+                           {"resourceVersion", Support::Inert},
+                           {"generation", Support::Inert},
+                           {"creationTimestamp", Support::Inert},
+                           {"deletionTimestamp", Support::Inert},
+                           {"deletionGracePeriodSeconds", Support::Inert},
+                           {"ownerReferences", Support::Inert},
+                           {"finalizers", Support::Inert},
+                           {"managedFields", Support::Inert},
+                           {"selfLink", Support::Inert}})) {
+    return;
+  }
+  policy.name = field["name"].string();
+  if (policy.name.empty()) {
+    (field["name"].present() ? field["name"] : field).refuse("metadata.name is required");
+  } else if (!is_policy_name(policy.name)) {
+    field["name"].refuse("metadata.name must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-', '.'), got \"" +
+                         policy.name + "\"");
+  }
+  policy.namespace_name = field["namespace"].string();
+  if (policy.kind == PolicyKind::ClusterPolicy && !policy.namespace_name.empty()) {
+    field["namespace"].refuse("a cluster-wide policy cannot have a namespace");
+  } else if (policy.kind == PolicyKind::Policy && policy.namespace_name.empty()) {
+    (field["namespace"].present() ? field["namespace"] : field)
+        .refuse("metadata.namespace is required: a Policy applies only in its namespace");
+  } else if (policy.kind == PolicyKind::Policy && !is_policy_name(policy.namespace_name)) {
+    field["namespace"].refuse("metadata.namespace must be a namespace name, got \"" + policy.namespace_name + "\"");
+  }
+  policy.labels = field["labels"].string_map();
+  policy.annotations = field["annotations"].string_map();
+  policy.autogen_controllers = autogen_controllers(field["annotations"], policy.annotations);
+}
+
+std::optional<int> parse_timeout(const Field& field) {
+  auto seconds = field.integer();
+  if (!seconds) return std::nullopt;
+  if (*seconds < 1 || *seconds > 30) {
+    field.refuse("the timeout must be between 1 and 30 seconds, got " + std::to_string(*seconds));
+    return std::nullopt;
+  }
+  return static_cast<int>(*seconds);
+}
+
+std::optional<FailurePolicy> parse_failure_policy(const Field& field) {
+  if (!field.present()) return std::nullopt;
+  std::string value = field.string();
+  if (value == "Fail") return FailurePolicy::Fail;
+  if (value == "Ignore") return FailurePolicy::Ignore;
+  field.refuse("failurePolicy must be Fail or Ignore, got \"" + value + "\"");
+  return std::nullopt;
+}
+
+// Kyverno's HasValidate / HasMutate / HasGenerate: present and not an empty object.
+bool has_operation(const Field& field) { return field.present() && !field.empty_value(); }
+
+std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context, const Policy& policy,
+                               std::vector<std::string>& notes) {
+  if (!field.check_fields({{"name"},
+                           {"context"},
+                           {"reportProperties", Support::Inert},
+                           {"match"},
+                           {"exclude"},
+                           {"imageExtractors"},
+                           {"preconditions"},
+                           {"celPreconditions"},
+                           {"mutate"},
+                           {"validate"},
+                           {"generate"},
+                           {"verifyImages"},
+                           {"skipBackgroundRequests"}})) {
+    return std::nullopt;
+  }
+  Rule rule;
+  rule.name = field["name"].string();
+  if (rule.name.empty()) {
+    (field["name"].present() ? field["name"] : field).refuse("name is required: every rule needs a name");
+    return std::nullopt;
+  }
+  if (rule.name.size() > 63) field["name"].refuse("a rule name has at most 63 characters");
+  field["reportProperties"].string_map();
+  rule.skip_background_requests = field["skipBackgroundRequests"].boolean(true);
+
+  bool verify = has_operation(field["verifyImages"]);
+  int operations = (verify ? 1 : 0) + (has_operation(field["validate"]) ? 1 : 0) +
+                   (has_operation(field["mutate"]) ? 1 : 0) + (has_operation(field["generate"]) ? 1 : 0);
+  if (operations == 0) {
+    field.refuse("rule " + rule.name + " defines no operation (verifyImages, validate, mutate or generate)");
+    return std::nullopt;
+  }
+  if (operations > 1) {
+    field.refuse("rule " + rule.name + " defines more than one of verifyImages, validate, mutate and generate");
+    return std::nullopt;
+  }
+  if (!verify) {
+    if (field["imageExtractors"].present()) {
+      field["imageExtractors"].refuse("imageExtractors can only be used by verifyImages rules");
+      return std::nullopt;
+    }
+    if (has_operation(field["validate"]) && field["validate"]["manifests"].present()) {
+      notes.push_back("rule " + rule.name + ": validate.manifests is not supported by signet yet; skipped");
+    } else {
+      std::string kind = has_operation(field["validate"]) ? "validate" : has_operation(field["mutate"]) ? "mutate" : "generate";
+      notes.push_back("rule " + rule.name + ": " + kind + " rules are not evaluated by signet; skipped");
+    }
+    return std::nullopt;
+  }
+
+  for (std::string_view name : {"context", "preconditions", "celPreconditions", "imageExtractors"}) {
+    const Field sub = field[name];
+    if (!sub.empty_value()) {
+      sub.unsupported(name == "context" ? "context entries and variables" :
+                      name == "imageExtractors" ? "images outside pod specs" : "rule conditions");
+      return std::nullopt;
+    }
+  }
+  if (!field["match"].present()) {
+    field.refuse("match is required: say which resources rule " + rule.name + " applies to");
+    return std::nullopt;
+  }
+  rule.match = parse_match_resources(field["match"], context, true);
+  if (field["exclude"].present()) {
+    rule.exclude = parse_match_resources(field["exclude"], context, false);
+    if (!field.problems().any() && excludes_everything(rule.match, *rule.exclude)) {
+      field["exclude"].refuse("the rule matches nothing: exclude.any repeats a filter of match.any");
+    }
+  }
+  for (const Field& item : field["verifyImages"].items()) {
+    if (!item.expect_map()) continue;
+    rule.verify_images.push_back(parse_image_verification(item, context, policy.validation_failure_action));
+  }
+  return rule;
+}
+
+void parse_webhook_configuration(const Field& spec, Policy& policy) {
+  const Field field = spec["webhookConfiguration"];
+  if (!field.check_fields({{"failurePolicy"},
+                           {"timeoutSeconds"},
+                           {"matchConditions", Support::UnsupportedUnlessEmpty, "webhook match conditions"}})) {
+    return;
+  }
+  if (auto failure = parse_failure_policy(field["failurePolicy"])) {
+    if (spec["failurePolicy"].present()) {
+      spec["failurePolicy"].refuse("remove the deprecated failurePolicy; webhookConfiguration.failurePolicy is set");
+    }
+    policy.failure_policy = *failure;
+  }
+  if (auto timeout = parse_timeout(field["timeoutSeconds"])) {
+    if (spec["webhookTimeoutSeconds"].present()) {
+      spec["webhookTimeoutSeconds"].refuse(
+          "remove the deprecated webhookTimeoutSeconds; webhookConfiguration.timeoutSeconds is set");
+    }
+    policy.webhook_timeout_seconds = timeout;
+  }
+}
+
+void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy, std::vector<std::string>& notes) {
+  if (!spec.present()) {
+    spec.refuse("spec is required");
+    return;
+  }
+  if (!spec.check_fields({{"rules"},
+                          {"applyRules"},
+                          {"failurePolicy"},
+                          {"validationFailureAction"},
+                          {"validationFailureActionOverrides", Support::UnsupportedUnlessEmpty,
+                           "per-namespace failure actions"},
+                          {"emitWarning"},
+                          {"admission"},
+                          {"background"},
+                          {"schemaValidation", Support::Inert},
+                          {"webhookTimeoutSeconds"},
+                          {"mutateExistingOnPolicyUpdate", Support::Inert},
+                          {"generateExistingOnPolicyUpdate"},
+                          {"generateExisting", Support::Inert},
+                          {"useServerSideApply", Support::Inert},
+                          {"webhookConfiguration"}})) {
+    return;
+  }
+  if (spec["generateExistingOnPolicyUpdate"].present()) {
+    spec["generateExistingOnPolicyUpdate"].refuse("remove the deprecated generateExistingOnPolicyUpdate (Kyverno refuses it)");
+    return;
+  }
+  if (spec["applyRules"].present()) {
+    std::string apply = spec["applyRules"].string();
+    if (apply == "One") {
+      spec["applyRules"].refuse("applyRules One is not supported by signet yet (every rule is applied)");
+    } else if (apply != "All") {
+      spec["applyRules"].refuse("applyRules must be All or One, got \"" + apply + "\"");
+    }
+  }
+  if (spec["validationFailureAction"].present()) {
+    std::string action = spec["validationFailureAction"].string();
+    if (auto parsed = parse_failure_action(action)) {
+      policy.validation_failure_action = *parsed;
+    } else {
+      spec["validationFailureAction"].refuse("validationFailureAction must be Enforce or Audit, got \"" + action + "\"");
+    }
+  }
+  if (auto failure = parse_failure_policy(spec["failurePolicy"])) policy.failure_policy = *failure;
+  policy.webhook_timeout_seconds = parse_timeout(spec["webhookTimeoutSeconds"]);
+  parse_webhook_configuration(spec, policy);
+  policy.emit_warning = spec["emitWarning"].boolean(false);
+  policy.admission = spec["admission"].boolean(true);
+  policy.background = spec["background"].boolean(true);
+  if (!policy.admission && !policy.background) {
+    spec.refuse("admission and background cannot both be false");
+  }
+
+  std::set<std::string> names;
+  bool verify_rules = false;
+  for (const Field& item : spec["rules"].items()) {
+    if (!item.expect_map()) continue;
+    std::string name = item["name"].is_scalar() ? item["name"].node().Scalar() : "";
+    if (!name.empty() && !names.insert(name).second) {
+      item["name"].refuse("duplicate rule name \"" + name + "\"");
+      return;
+    }
+    verify_rules = verify_rules || has_operation(item["verifyImages"]);
+    if (auto rule = parse_rule(item, context, policy, notes)) policy.rules.push_back(std::move(*rule));
+  }
+  if (!policy.admission && verify_rules) {
+    spec["admission"].refuse("admission cannot be false in a policy with verifyImages rules");
+  }
+}
+
+}  // namespace
+
+DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset) {
+  DocumentOutcome outcome;
+  Problems problems;
+  const Field root = Field::root(root_node, line_offset, problems);
+  if (!root.is_map()) {
+    outcome.notes.push_back("not a Kubernetes object; skipped");
+    return outcome;
+  }
+  std::string api_version = root["apiVersion"].is_scalar() ? root["apiVersion"].node().Scalar() : "";
+  std::string kind = root["kind"].is_scalar() ? root["kind"].node().Scalar() : "";
+  const Field name_field = root["metadata"]["name"];
+  std::string name = name_field.is_scalar() ? name_field.node().Scalar() : "";
+  outcome.subject = kind + (name.empty() ? "" : " " + name);
+  outcome.name_line = name_field.line();
+
+  auto document_kind = policy_kind(api_version, kind);
+  if (!document_kind) {
+    std::string what = api_version.empty() && kind.empty() ? "an object without apiVersion and kind"
+                                                            : api_version + " " + kind;
+    outcome.notes.push_back(what + (name.empty() ? "" : " " + name) + " is not a policy signet reads; skipped");
+    return outcome;
+  }
+
+  Policy policy;
+  policy.kind = document_kind->kind;
+  SchemaContext context{document_kind->v1, policy.kind == PolicyKind::Policy};
+  if (root.check_fields({{"apiVersion"}, {"kind"}, {"metadata"}, {"spec"}, {"status", Support::Inert}})) {
+    parse_metadata(root["metadata"], policy);
+    if (!problems.any()) parse_spec(root["spec"], context, policy, outcome.notes);
+  }
+  if (problems.any()) {
+    outcome.problem = problems.first();
+  } else {
+    outcome.policy = std::move(policy);
+  }
+  return outcome;
+}
+
+}  // namespace signet::policy::loader

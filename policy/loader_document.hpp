@@ -1,0 +1,28 @@
+// One YAML document of a policy file: a Kyverno ClusterPolicy or Policy (kyverno.io/v1 or v2beta1, or
+// signet's own ClusterImagePolicy / ImagePolicy of the same shape) read into the model, refused with
+// the first field that cannot be honoured, or skipped when it is some other kind of object.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "policy/loader_yaml.hpp"
+#include "policy/model.hpp"
+
+namespace signet::policy::loader {
+
+struct DocumentOutcome {
+  std::optional<Policy> policy;          // accepted
+  std::optional<FieldProblem> problem;   // refused
+  std::string subject;                   // "ClusterPolicy check-images", for messages
+  int name_line = 0;                     // the line of metadata.name (or of the document)
+  std::vector<std::string> notes;        // rules dropped, or why the document was skipped
+};
+
+// `line_offset`: how many lines of the file precede the document, so lines are the file's.
+DocumentOutcome parse_document(const YAML::Node& root, int line_offset);
+
+}  // namespace signet::policy::loader

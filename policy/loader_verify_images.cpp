@@ -1,0 +1,335 @@
+#include "policy/loader_verify_images.hpp"
+
+#include "crypto/public_key.hpp"
+#include "oci/reference.hpp"
+#include "policy/loader_fingerprint.hpp"
+
+namespace signet::policy::loader {
+
+namespace {
+
+// Nested attestor sets deeper than this are refused: no real policy needs them, and the limit keeps
+// a hostile document from exhausting the stack.
+constexpr int kMaxAttestorDepth = 8;
+
+bool has_variables(std::string_view text) { return text.find("{{") != std::string_view::npos; }
+
+// Kyverno substitutes {{ … }} variables from the rule's context at admission time; signet has no
+// context yet, so a value holding one cannot be honoured.
+bool refuse_variables(const Field& field, std::string_view value) {
+  if (!has_variables(value)) return false;
+  field.refuse("variables ({{ … }}) in " + field.display_name() + " are not supported by signet yet");
+  return true;
+}
+
+std::string parse_signature_algorithm(const Field& field) {
+  std::string algorithm = field.string();
+  if (algorithm.empty() || !field.present()) return "";
+  if (algorithm != "sha224" && algorithm != "sha256" && algorithm != "sha384" && algorithm != "sha512") {
+    field.refuse("signatureAlgorithm must be sha224, sha256, sha384 or sha512, got \"" + algorithm + "\"");
+  }
+  return algorithm;
+}
+
+Rekor parse_rekor(const Field& field) {
+  Rekor rekor;
+  if (!field.check_fields({{"url"},
+                           {"pubkey", Support::UnsupportedUnlessEmpty, "a custom Rekor public key"},
+                           {"ignoreTlog"}})) {
+    return rekor;
+  }
+  std::string url = field["url"].string();
+  if (!url.empty() && !refuse_variables(field["url"], url)) {
+    if (!url.starts_with("https://") && !url.starts_with("http://")) {
+      field["url"].refuse("url must be an http(s) URL, got \"" + url + "\"");
+    }
+    rekor.url = url;
+  }
+  rekor.ignore_tlog = field["ignoreTlog"].boolean(false);
+  return rekor;
+}
+
+CTLog parse_ctlog(const Field& field) {
+  CTLog ctlog;
+  if (!field.check_fields({{"ignoreSCT"},
+                           {"pubkey", Support::UnsupportedUnlessEmpty, "a custom CT log public key"},
+                           {"tsaCertChain", Support::UnsupportedUnlessEmpty, "RFC 3161 timestamps"}})) {
+    return ctlog;
+  }
+  ctlog.ignore_sct = field["ignoreSCT"].boolean(false);
+  return ctlog;
+}
+
+// Public keys as Kyverno accepts them in `publicKeys` (and the deprecated `key`): PEM text holding one
+// or several keys. Key references (k8s://, KMS URIs) and variables are refused by name.
+std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text) {
+  if (refuse_variables(field, text)) return {};
+  std::string_view trimmed = text;
+  trimmed.remove_prefix(std::min(trimmed.size(), trimmed.find_first_not_of(" \t\r\n")));
+  if (trimmed.starts_with("k8s://")) {
+    field.refuse(field.display_name() + ": keys read from Kubernetes Secrets (k8s://) are not supported by signet yet");
+    return {};
+  }
+  auto scheme = trimmed.find("://");
+  if (scheme != std::string_view::npos && scheme < 20 && trimmed.find('\n') > scheme) {
+    field.refuse(field.display_name() + ": key references (" + std::string(trimmed.substr(0, scheme)) +
+                 "://) are not supported by signet yet");
+    return {};
+  }
+  auto keys = crypto::PublicKey::all_from_pem(text);
+  if (!keys) {
+    field.refuse(field.display_name() + " is not a valid PEM public key: " + keys.error().message);
+    return {};
+  }
+  return std::move(*keys);
+}
+
+StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry_algorithm) {
+  StaticKeyAttestor keys;
+  if (!field.check_fields({{"publicKeys"},
+                           {"signatureAlgorithm"},
+                           {"kms", Support::UnsupportedUnlessEmpty, "KMS keys"},
+                           {"secret", Support::Unsupported, "keys read from Kubernetes Secrets"},
+                           {"rekor"},
+                           {"ctlog"}})) {
+    return keys;
+  }
+  keys.public_keys_pem = field["publicKeys"].string();
+  if (keys.public_keys_pem.empty()) {
+    field.refuse("publicKeys is required: give one or more PEM public keys");
+    return keys;
+  }
+  keys.public_keys = parse_public_keys(field["publicKeys"], keys.public_keys_pem);
+  // Kyverno reads keys.signatureAlgorithm (deprecated) over the entry's signatureAlgorithm.
+  std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
+  if (algorithm.empty()) algorithm = entry_algorithm;
+  if (!algorithm.empty()) keys.signature_algorithm = algorithm;
+  if (field["rekor"].present()) keys.rekor = parse_rekor(field["rekor"]);
+  if (field["ctlog"].present()) keys.ctlog = parse_ctlog(field["ctlog"]);
+  return keys;
+}
+
+void check_repository(const Field& field, const std::string& repository) {
+  if (repository.empty() || refuse_variables(field, repository)) return;
+  auto reference = oci::parse_reference(repository);
+  if (!reference || repository.find('@') != std::string::npos) {
+    field.refuse("repository must be an OCI repository such as registry.example/team/signatures" +
+                 (reference ? std::string() : ": " + reference.error().message));
+  }
+}
+
+AttestorSet parse_attestor_set(const Field& field, int depth);
+
+Attestor parse_attestor(const Field& field, int depth) {
+  Attestor attestor;
+  if (!field.check_fields({{"keys"},
+                           {"certificates", Support::Unsupported, "certificate attestors"},
+                           {"keyless", Support::Unsupported, "keyless verification"},
+                           {"attestor"},
+                           {"annotations"},
+                           {"repository"},
+                           {"signatureAlgorithm"}})) {
+    return attestor;
+  }
+  int kinds = (field["keys"].present() ? 1 : 0) + (field["attestor"].present() ? 1 : 0);
+  if (kinds == 0) {
+    field.refuse("an attestor entry needs one of keys, certificates, keyless or attestor");
+    return attestor;
+  }
+  if (kinds > 1) {
+    field.refuse("an attestor entry takes only one of keys, certificates, keyless and attestor");
+    return attestor;
+  }
+  std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
+  if (field["keys"].present()) {
+    if (field["keys"].expect_map()) attestor.keys = parse_static_keys(field["keys"], algorithm);
+  } else if (depth >= kMaxAttestorDepth) {
+    field["attestor"].refuse("attestors are nested more than " + std::to_string(kMaxAttestorDepth) + " deep");
+  } else if (field["attestor"].expect_map()) {
+    attestor.attestor = std::make_shared<const AttestorSet>(parse_attestor_set(field["attestor"], depth + 1));
+  }
+  attestor.annotations = field["annotations"].string_map();
+  for (const auto& [key, value] : attestor.annotations) refuse_variables(field["annotations"], value);
+  attestor.repository = field["repository"].string();
+  check_repository(field["repository"], attestor.repository);
+  return attestor;
+}
+
+// Kyverno's expandStaticKeys: an entry whose publicKeys holds several keys counts as one entry per key.
+std::vector<Attestor> expand_static_keys(Attestor attestor) {
+  if (!attestor.keys || attestor.keys->public_keys.size() <= 1) return {std::move(attestor)};
+  std::vector<Attestor> expanded;
+  for (const auto& key : attestor.keys->public_keys) {
+    Attestor one = attestor;
+    one.keys->public_keys = {key};
+    expanded.push_back(std::move(one));
+  }
+  return expanded;
+}
+
+AttestorSet parse_attestor_set(const Field& field, int depth) {
+  AttestorSet set;
+  if (!field.check_fields({{"count"}, {"entries"}})) return set;
+  std::size_t written = 0;
+  for (const Field& item : field["entries"].items()) {
+    ++written;
+    if (!item.expect_map()) continue;
+    for (Attestor& attestor : expand_static_keys(parse_attestor(item, depth))) {
+      set.entries.push_back(std::move(attestor));
+    }
+  }
+  if (written == 0) {
+    (field["entries"].present() ? field["entries"] : field).refuse("entries is required: an attestor set needs at least one entry");
+  }
+  if (auto count = field["count"].integer()) {
+    if (*count < 1) {
+      field["count"].refuse("count must be at least 1");
+    } else if (static_cast<std::size_t>(*count) > written) {
+      field["count"].refuse("count (" + std::to_string(*count) + ") cannot exceed the number of entries (" +
+                            std::to_string(written) + ")");
+    } else {
+      set.count = static_cast<int>(*count);
+    }
+  }
+  return set;
+}
+
+// verifyImages[].annotations (deprecated) apply to every attestor that has none of its own.
+void inherit_annotations(std::vector<AttestorSet>& sets, const std::map<std::string, std::string>& annotations) {
+  for (AttestorSet& set : sets) {
+    for (Attestor& attestor : set.entries) {
+      if (attestor.annotations.empty()) attestor.annotations = annotations;
+      if (attestor.attestor) {
+        std::vector<AttestorSet> nested = {*attestor.attestor};
+        inherit_annotations(nested, annotations);
+        attestor.attestor = std::make_shared<const AttestorSet>(std::move(nested.front()));
+      }
+    }
+  }
+}
+
+void parse_type(const Field& field, ImageVerification& verification) {
+  std::string type = field.string();
+  if (!field.present() || type == "Cosign") return;
+  if (type == "Notary" || type == "SigstoreBundle") {
+    field.refuse("type " + type + " is not supported by signet yet (only Cosign)");
+  } else {
+    field.refuse("type must be Cosign, SigstoreBundle or Notary, got \"" + type + "\"");
+  }
+  verification.type = type == "Notary" ? VerificationType::Notary : VerificationType::SigstoreBundle;
+}
+
+bool check_entry_fields(const Field& field, const SchemaContext& context) {
+  if (!context.v1) {
+    return field.check_fields({{"failureAction"},
+                               {"type"},
+                               {"imageReferences"},
+                               {"skipImageReferences"},
+                               {"attestors"},
+                               {"attestations", Support::UnsupportedUnlessEmpty, "attestation verification"},
+                               {"repository"},
+                               {"mutateDigest"},
+                               {"verifyDigest"},
+                               {"validate"},
+                               {"required"},
+                               {"imageRegistryCredentials", Support::Unsupported, "registry credentials per rule"},
+                               {"useCache"}});
+  }
+  return field.check_fields({{"failureAction"},
+                             {"type"},
+                             {"image"},
+                             {"imageReferences"},
+                             {"skipImageReferences"},
+                             {"key"},
+                             {"roots", Support::UnsupportedUnlessEmpty, "keyless verification"},
+                             {"subject", Support::UnsupportedUnlessEmpty, "keyless verification"},
+                             {"issuer", Support::UnsupportedUnlessEmpty, "keyless verification"},
+                             {"additionalExtensions", Support::UnsupportedUnlessEmpty, "keyless verification"},
+                             {"attestors"},
+                             {"attestations", Support::UnsupportedUnlessEmpty, "attestation verification"},
+                             {"annotations"},
+                             {"repository"},
+                             {"cosignOCI11", Support::UnsupportedUnlessEmpty, "signatures stored as OCI 1.1 referrers"},
+                             {"mutateDigest"},
+                             {"verifyDigest"},
+                             {"validate"},
+                             {"required"},
+                             {"imageRegistryCredentials", Support::Unsupported, "registry credentials per rule"},
+                             {"useCache"}});
+}
+
+}  // namespace
+
+ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
+                                           FailureAction policy_action) {
+  ImageVerification verification;
+  if (!check_entry_fields(field, context)) return verification;
+
+  parse_type(field["type"], verification);
+  if (field["failureAction"].present()) {
+    std::string action = field["failureAction"].string();
+    // The CRD takes only the capitalised forms here, unlike spec.validationFailureAction.
+    if (action == "Enforce" || action == "Audit") {
+      verification.failure_action = parse_failure_action(action);
+    } else {
+      field["failureAction"].refuse("failureAction must be Enforce or Audit, got \"" + action + "\"");
+    }
+  }
+
+  verification.image_references = field["imageReferences"].strings();
+  std::string image = field["image"].string();
+  if (!image.empty()) verification.image_references.push_back(image);
+  for (const auto& reference : verification.image_references) {
+    if (has_variables(reference)) field["imageReferences"].refuse("variables are not allowed in image references");
+  }
+  verification.skip_image_references = field["skipImageReferences"].strings();
+  for (const auto& reference : verification.skip_image_references) {
+    refuse_variables(field["skipImageReferences"], reference);
+  }
+
+  for (const Field& item : field["attestors"].items()) {
+    if (item.expect_map()) verification.attestors.push_back(parse_attestor_set(item, 0));
+  }
+  auto annotations = field["annotations"].string_map();
+  for (const auto& [key, value] : annotations) refuse_variables(field["annotations"], value);
+  std::string key = field["key"].string();
+  if (!key.empty()) {
+    // Kyverno's Convert(): `key` becomes one more attestor set holding that key and the annotations.
+    Attestor attestor;
+    StaticKeyAttestor keys;
+    keys.public_keys_pem = key;
+    keys.public_keys = parse_public_keys(field["key"], key);
+    attestor.keys = std::move(keys);
+    AttestorSet set;
+    set.entries = expand_static_keys(std::move(attestor));
+    verification.attestors.push_back(std::move(set));
+  }
+  if (!annotations.empty()) {
+    if (verification.attestors.empty()) {
+      field["annotations"].refuse("annotations are checked by attestors, and this entry has none");
+    }
+    inherit_annotations(verification.attestors, annotations);
+  }
+
+  verification.repository = field["repository"].string();
+  check_repository(field["repository"], verification.repository);
+  verification.mutate_digest = field["mutateDigest"].boolean(true);
+  verification.verify_digest = field["verifyDigest"].boolean(true);
+  verification.required = field["required"].boolean(true);
+  verification.use_cache = field["useCache"].boolean(true);
+  if (field["validate"].check_fields({{"message"}, {"deny", Support::Unsupported, "deny conditions"}})) {
+    verification.validate_message = field["validate"]["message"].string();
+  }
+
+  if (verification.image_references.empty()) {
+    field.refuse("imageReferences is required: list the images this entry verifies");
+  }
+  if (verification.failure_action.value_or(policy_action) == FailureAction::Audit && verification.mutate_digest) {
+    (field["mutateDigest"].present() ? field["mutateDigest"] : field)
+        .refuse("mutateDigest must be false when the failure action is Audit (Kyverno refuses this too)");
+  }
+  if (!field.problems().any()) verification.fingerprint = fingerprint_of(verification);
+  return verification;
+}
+
+}  // namespace signet::policy::loader

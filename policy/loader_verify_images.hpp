@@ -1,0 +1,16 @@
+// One entry of a rule's `verifyImages`: Kyverno's ImageVerification with its attestor sets, static keys,
+// Rekor and CT log options, its deprecated short forms (`image`, `key`) converted as Kyverno converts
+// them, public keys parsed once, and the fields signet does not honour yet refused by name.
+#pragma once
+
+#include "policy/loader_match.hpp"
+#include "policy/loader_yaml.hpp"
+#include "policy/model.hpp"
+
+namespace signet::policy::loader {
+
+// `policy_action` is the policy's validationFailureAction, which an entry's failureAction overrides.
+ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
+                                           FailureAction policy_action);
+
+}  // namespace signet::policy::loader

@@ -1,0 +1,180 @@
+// Policy files and folders: multi-document files, documents that are not policies, folders walked
+// recursively, and the PolicyStore that keeps the last good set while a file is broken.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "loader_test_support.hpp"
+
+using namespace signet::policy;
+using namespace signet::policy::testing;
+
+namespace {
+
+std::string renamed(std::string yaml, std::string_view name) {
+  yaml.replace(yaml.find("name: check-images"), 18, "name: " + std::string(name));
+  return yaml;
+}
+
+// Moves a file's modification time on, so a rewrite is seen even within the file system's timestamp
+// granularity.
+void touch_later(const std::filesystem::path& file, int seconds) {
+  std::filesystem::last_write_time(file, std::filesystem::last_write_time(file) + std::chrono::seconds(seconds));
+}
+
+}  // namespace
+
+TEST_CASE("every document of a multi-document file is read, with lines counted in the file", "[policy][loader][files]") {
+  std::string yaml = "# policies for the web team\n---\n" + renamed(keyed_policy(), "first") + "---\n# nothing here\n---\n" +
+                     renamed(keyed_policy(), "second") + "...\n---\n" +
+                     renamed(keyed_policy("      colour: blue\n"), "third");
+  LoadReport report = load_text(yaml);
+  REQUIRE(report.accepted.size() == 2);
+  CHECK(report.accepted[0].name == "first");
+  CHECK(report.accepted[0].document == 1);
+  CHECK(report.accepted[1].name == "second");
+  CHECK(report.accepted[1].document == 2);
+  REQUIRE(report.errors.size() == 1);
+  CHECK(report.errors[0].document == 3);
+  // Lines 1-2 are the comment and marker, 22 lines per policy, then "---", comment, "---", "...", "---".
+  CHECK(report.errors[0].line == 2 + 22 + 3 + 22 + 2 + 15);
+}
+
+TEST_CASE("documents that are not Kyverno policies are skipped with a note", "[policy][loader][files]") {
+  std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  key: value\n---\n" + keyed_policy() +
+                     "---\napiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: allow-debug\n---\n- just\n- a list\n";
+  LoadReport report = load_text(yaml);
+  CHECK(report.errors.empty());
+  REQUIRE(report.accepted.size() == 1);
+  CHECK(report.accepted[0].document == 2);
+  REQUIRE(report.notes.size() == 3);
+  CHECK_THAT(report.notes[0], Catch::EndsWith("policy.yaml: document 1: v1 ConfigMap keys is not a policy signet reads; skipped"));
+  CHECK_THAT(report.notes[1], Catch::Contains("document 3: kyverno.io/v2 PolicyException allow-debug is not a policy signet reads"));
+  CHECK_THAT(report.notes[2], Catch::Contains("document 4: not a Kubernetes object; skipped"));
+}
+
+TEST_CASE("a folder is read recursively: YAML files only, hidden entries skipped, in name order", "[policy][loader][files]") {
+  TempFolder folder;
+  folder.write("b.yaml", renamed(keyed_policy(), "b"));
+  folder.write("team/a.yml", renamed(keyed_policy(), "a"));
+  folder.write("README.md", "not a policy");
+  folder.write(".hidden.yaml", renamed(keyed_policy(), "hidden"));
+  folder.write("..2024_01_01/c.yaml", renamed(keyed_policy(), "in-configmap-data"));
+  LoadReport report = load_policies(folder.path());
+  CHECK(report.errors.empty());
+  REQUIRE(report.accepted.size() == 2);
+  CHECK(report.accepted[0].name == "b");
+  CHECK(report.accepted[1].name == "a");
+  CHECK(report.accepted[1].file.ends_with("team/a.yml"));
+
+  LoadReport one = load_policies(folder.path() / "team" / "a.yml");
+  REQUIRE(one.accepted.size() == 1);
+  CHECK(one.accepted[0].name == "a");
+}
+
+TEST_CASE("a missing policy path is an error naming it", "[policy][loader][files]") {
+  TempFolder folder;
+  LoadReport report = load_policies(folder.path() / "nowhere");
+  REQUIRE(report.errors.size() == 1);
+  CHECK(report.errors[0].file.ends_with("nowhere"));
+  CHECK(report.errors[0].message == "cannot read policies: no such file or directory");
+}
+
+TEST_CASE("an empty folder loads an empty set without error", "[policy][loader][files]") {
+  TempFolder folder;
+  LoadReport report = load_policies(folder.path());
+  CHECK(report.errors.empty());
+  CHECK(report.accepted.empty());
+}
+
+TEST_CASE("PolicyStore keeps the last good set while a file is broken and picks up the fix", "[policy][loader][store]") {
+  TempFolder folder;
+  auto file = folder.write("policy.yaml", renamed(keyed_policy(), "v1"));
+  PolicyStore store(folder.path());
+  CHECK_FALSE(store.loaded());
+  REQUIRE(store.current());
+  CHECK(store.current()->policies.empty());
+
+  auto first = store.reload();
+  REQUIRE(first);
+  CHECK(first->errors.empty());
+  CHECK(store.loaded());
+  auto good = store.current();
+  REQUIRE(good->policies.size() == 1);
+  CHECK(good->policies[0].name == "v1");
+
+  CHECK_FALSE(store.reload());  // nothing changed
+
+  folder.write("policy.yaml", renamed(keyed_policy("      colour: blue\n"), "v2"));
+  touch_later(file, 10);
+  auto broken = store.reload();
+  REQUIRE(broken);
+  REQUIRE(broken->errors.size() == 1);
+  CHECK(broken->errors[0].field_path == "spec.rules[0].verifyImages[0].colour");
+  CHECK(store.current() == good);  // the same snapshot is still in force
+  CHECK(store.loaded());
+  CHECK_FALSE(store.reload());     // the broken file is reported once, not on every poll
+
+  folder.write("policy.yaml", renamed(keyed_policy(), "v3"));
+  touch_later(file, 20);
+  auto fixed = store.reload();
+  REQUIRE(fixed);
+  CHECK(fixed->errors.empty());
+  REQUIRE(store.current()->policies.size() == 1);
+  CHECK(store.current()->policies[0].name == "v3");
+  CHECK(good->policies[0].name == "v1");  // a request holding the old snapshot still sees it whole
+
+  auto added = folder.write("more.yaml", renamed(keyed_policy(), "extra"));
+  auto with_new_file = store.reload();
+  REQUIRE(with_new_file);
+  CHECK(store.current()->policies.size() == 2);
+
+  std::filesystem::remove(added);
+  REQUIRE(store.reload());
+  CHECK(store.current()->policies.size() == 1);
+
+  auto forced = store.reload(true);
+  REQUIRE(forced);
+  CHECK(forced->accepted.size() == 1);
+}
+
+TEST_CASE("PolicyStore's first load failing leaves it not loaded", "[policy][loader][store]") {
+  TempFolder folder;
+  folder.write("policy.yaml", "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: [\n");
+  PolicyStore store(folder.path());
+  auto report = store.reload();
+  REQUIRE(report);
+  CHECK(report->errors.size() == 1);
+  CHECK_FALSE(store.loaded());
+  CHECK(store.current()->policies.empty());
+}
+
+TEST_CASE("PolicyStore can be read while another thread reloads", "[policy][loader][store]") {
+  TempFolder folder;
+  auto file = folder.write("policy.yaml", renamed(keyed_policy(), "v0"));
+  PolicyStore store(folder.path());
+  REQUIRE(store.reload());
+  std::atomic<bool> stop = false;
+  std::atomic<bool> torn = false;
+  std::atomic<int> reads = 0;
+  std::thread reader([&] {
+    while (!stop) {
+      auto set = store.current();
+      // Every snapshot is whole: one policy with its one rule.
+      if (set->policies.size() != 1 || set->policies[0].rules.size() != 1) torn = true;
+      ++reads;
+    }
+  });
+  for (int i = 1; i <= 20; ++i) {
+    folder.write("policy.yaml", renamed(keyed_policy(), "v" + std::to_string(i)));
+    touch_later(file, i);
+    store.reload();
+  }
+  stop = true;
+  reader.join();
+  CHECK_FALSE(torn);
+  CHECK(reads > 0);
+  CHECK(store.current()->policies[0].name == "v20");
+}

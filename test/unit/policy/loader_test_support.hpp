@@ -1,0 +1,134 @@
+// Policy folders for the loader tests: a fresh temporary folder per test, the files written into it,
+// and public keys made for these tests.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+#include "policy/policy_set.hpp"
+
+namespace signet::policy::testing {
+
+inline constexpr std::string_view kKeyA =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESVpJpdn8l68a2Cn43VZm+sY757JR\n"
+    "jtLsaQbvIubHvfI/Ul3Jn4NbOY23hRlCkYxekESlGWOwD1RcsaY4RpdxCA==\n"
+    "-----END PUBLIC KEY-----\n";
+
+inline constexpr std::string_view kKeyB =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHFWLe/OvYc+A42OZsNRwS7DaEGUT\n"
+    "qNNQRDLaT0NrGXouOisb2cJaKUcbYNdJSOeY0TJPC9/IHtzYnTov9zvZ2Q==\n"
+    "-----END PUBLIC KEY-----\n";
+
+inline constexpr std::string_view kEd25519Key =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VwAyEAhYbqfVCZEIrd5C25SNzfOPvm0zBufvN1dNkT2WEZoC0=\n"
+    "-----END PUBLIC KEY-----\n";
+
+// `text` with every line indented by `spaces`, for a YAML block scalar.
+inline std::string indent(std::string_view text, int spaces) {
+  std::string out;
+  std::string pad(static_cast<std::size_t>(spaces), ' ');
+  bool line_start = true;
+  for (char c : text) {
+    if (line_start && c != '\n') out += pad;
+    out += c;
+    line_start = c == '\n';
+  }
+  return out;
+}
+
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "signet-loader-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  std::filesystem::path write(const std::string& name, std::string_view content) const {
+    auto file = path_ / name;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    REQUIRE(out.good());
+    return file;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Loads `yaml` as the only file of a fresh folder.
+inline LoadReport load_text(std::string_view yaml) {
+  TempFolder folder;
+  folder.write("policy.yaml", yaml);
+  return load_policies(folder.path());
+}
+
+// The single policy `yaml` defines; fails the test (printing the errors) when it was refused.
+inline Policy load_one(std::string_view yaml) {
+  LoadReport report = load_text(yaml);
+  for (const auto& error : report.errors) UNSCOPED_INFO(error.to_string());
+  REQUIRE(report.errors.empty());
+  REQUIRE(report.accepted.size() == 1);
+  return report.accepted.front();
+}
+
+// The single error `yaml` produces; fails the test when it was accepted.
+inline PolicyError refusal_of(std::string_view yaml) {
+  LoadReport report = load_text(yaml);
+  REQUIRE(report.accepted.empty());
+  REQUIRE(report.errors.size() == 1);
+  INFO(report.errors.front().to_string());
+  return report.errors.front();
+}
+
+// A minimal keyed ClusterPolicy under Enforce; `entry_extra` is appended to the verifyImages entry
+// (indented 6 spaces), `keys_extra` to its keys (12 spaces), `spec_extra` to spec (2 spaces).
+inline std::string keyed_policy(std::string_view entry_extra = {}, std::string_view keys_extra = {},
+                                std::string_view spec_extra = {}) {
+  std::string yaml =
+      "apiVersion: kyverno.io/v1\n"
+      "kind: ClusterPolicy\n"
+      "metadata:\n"
+      "  name: check-images\n"
+      "spec:\n"
+      "  validationFailureAction: Enforce\n";
+  yaml += spec_extra;
+  yaml +=
+      "  rules:\n"
+      "  - name: verify-signature\n"
+      "    match:\n"
+      "      any:\n"
+      "      - resources:\n"
+      "          kinds: [Pod]\n"
+      "    verifyImages:\n"
+      "    - imageReferences: [\"registry.example/team/*\"]\n";
+  yaml += entry_extra;
+  yaml +=
+      "      attestors:\n"
+      "      - entries:\n"
+      "        - keys:\n"
+      "            publicKeys: |-\n";
+  yaml += indent(kKeyA, 14);
+  yaml += keys_extra;
+  return yaml;
+}
+
+}  // namespace signet::policy::testing
