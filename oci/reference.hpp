@@ -31,4 +31,8 @@ struct Reference {
 // repository name", ...).
 Result<Reference> parse_reference(std::string_view text);
 
+// Checks that `digest` is "<algorithm>:<hex>" for a supported algorithm (sha256, sha384, sha512) with the
+// right number of lowercase hex digits, as digests in references are checked.
+Result<void> check_digest_syntax(std::string_view digest);
+
 }  // namespace signet::oci

@@ -1,0 +1,44 @@
+// The registry client: the Distribution API v2 over HTTPS (plain HTTP for listed hosts), anonymous,
+// basic or bearer-token auth, every digest-addressed byte checked against its digest, sizes capped.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "crypto/result.hpp"
+#include "oci/registry.hpp"
+#include "oci/registry_options.hpp"
+
+namespace signet::oci {
+
+class RegistryClient final : public Registry {
+ public:
+  // Never throws for bad options: an unreadable ca_file or docker_config is reported by ready() and
+  // returned by every call, so nothing silently falls back to anonymous or system-CA-only access.
+  RegistryClient(boost::asio::any_io_executor executor, RegistryOptions options);
+  ~RegistryClient() override;
+  RegistryClient(const RegistryClient&) = delete;
+  RegistryClient& operator=(const RegistryClient&) = delete;
+
+  // A client whose options loaded, or the error that says which option is wrong.
+  static Result<std::unique_ptr<RegistryClient>> create(boost::asio::any_io_executor executor, RegistryOptions options);
+
+  // Whether the CA bundle and docker config loaded.
+  Result<void> ready() const;
+
+  boost::asio::awaitable<Result<std::string>> resolve_digest(const Reference& image, Deadline deadline) override;
+
+  boost::asio::awaitable<Result<std::vector<CosignSignature>>> cosign_signatures(
+      const Reference& image, const std::optional<std::string>& signature_repository, Deadline deadline) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signet::oci
