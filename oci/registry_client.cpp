@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "oci/content_digest.hpp"
+#include "crypto/digest.hpp"
 #include "oci/http_transport.hpp"
 #include "oci/manifest.hpp"
 #include "oci/registry_auth.hpp"
@@ -168,7 +168,7 @@ struct RegistryClient::Impl {
       co_return Error::invalid("blob " + blob.digest + " is " + std::to_string(response->body.size()) +
                                " bytes, its descriptor says " + std::to_string(blob.size));
     }
-    if (auto ok = check_content_digest(response->body, blob.digest); !ok) co_return ok.error().context("blob " + blob.digest);
+    if (auto ok = crypto::check_digest(response->body, blob.digest); !ok) co_return ok.error().context("blob " + blob.digest);
     co_return std::move(response->body);
   }
 };
@@ -211,7 +211,7 @@ boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const
   if (!get) co_return get.error().context(where);
   if (get->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
   if (get->status != 200) co_return status_error(*get, what).context(where);
-  co_return sha256_digest_of(get->body);
+  co_return crypto::sha256_digest(get->body);
 }
 
 boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cosign_signatures(
@@ -237,7 +237,7 @@ boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cos
   if (response->status != 200) co_return status_error(*response, "signature manifest " + tag).context(where);
   // Fetched by tag, so only the registry's own digest header can be checked.
   if (const auto digest = response->header("Docker-Content-Digest"); digest && !digest->empty()) {
-    if (auto ok = check_content_digest(response->body, *digest); !ok) co_return ok.error().context(where + ": signature manifest " + tag);
+    if (auto ok = crypto::check_digest(response->body, *digest); !ok) co_return ok.error().context(where + ": signature manifest " + tag);
   }
   auto manifest = parse_image_manifest(response->body);
   if (!manifest) co_return manifest.error().context(where + ": signature manifest " + tag);
