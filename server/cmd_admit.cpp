@@ -48,6 +48,10 @@ int run_admit(const std::vector<std::string>& args) {
 
   boost::asio::io_context io;
   oci::RegistryClient registry(io.get_executor(), *registry_options);
+  if (auto usable = registry.ready(); !usable) {
+    std::cerr << usable.error().message << "\n";
+    return kExitUsage;
+  }
   Metrics metrics;
   WebhookOptions options;
   auto deadline = line->seconds("review-deadline", 8);

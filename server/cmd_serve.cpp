@@ -92,6 +92,7 @@ int run_serve(const std::vector<std::string>& args) {
 
   asio::io_context io(static_cast<int>(*threads));
   oci::RegistryClient registry(io.get_executor(), *registry_options);
+  if (auto usable = registry.ready(); !usable) return fail(usable.error());
   Metrics metrics;
   record_policy_counts(metrics, policies, 0);
   Webhook webhook(policies, registry, metrics, WebhookOptions{*deadline});

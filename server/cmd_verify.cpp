@@ -47,6 +47,10 @@ int run_verify(const std::vector<std::string>& args) {
 
   boost::asio::io_context io;
   oci::RegistryClient registry(io.get_executor(), *registry_options);
+  if (auto usable = registry.ready(); !usable) {
+    std::cerr << usable.error().message << "\n";
+    return kExitUsage;
+  }
   auto snapshot = policies.current();
   // Mutate mode verifies signatures without demanding a digest in the reference: the CLI resolves tags.
   policy::Decision decision = run_sync<policy::Decision>(io, [&] {
