@@ -146,6 +146,92 @@ std::optional<FailurePolicy> parse_failure_policy(const Field& field) {
 // Kyverno's HasValidate / HasMutate / HasGenerate: present and not an empty object.
 bool has_operation(const Field& field) { return field.present() && !field.empty_value(); }
 
+bool is_version(std::string_view text) {
+  if (text == "*") return true;
+  if (text.size() < 2 || text[0] != 'v' || !std::isdigit(static_cast<unsigned char>(text[1]))) return false;
+  std::size_t i = 1;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == text.size()) return true;
+  std::string_view rest = text.substr(i);
+  for (std::string_view stage : {"alpha", "beta"}) {
+    if (rest.starts_with(stage) && rest.size() > stage.size()) {
+      rest.remove_prefix(stage.size());
+      return std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    }
+  }
+  return false;
+}
+
+// The kind a kind selector names, as Kyverno's GetKindFromGVK and SplitSubresource read it:
+// "apps/v1/Deployment" → "Deployment", "Pod/status" and "Pod.status" → "Pod".
+std::string kind_name(std::string_view selector) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = selector.find('/', start);
+    parts.emplace_back(selector.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  auto subresource_form = [](std::string text) {
+    auto dot = text.find('.');
+    if (dot != std::string::npos) text[dot] = '/';
+    return text;
+  };
+  std::string kind;
+  switch (parts.size()) {
+    case 1: kind = subresource_form(parts[0]); break;
+    case 2: kind = is_version(parts[0]) ? subresource_form(parts[1]) : parts[0] + "/" + parts[1]; break;
+    case 3: kind = is_version(parts[0]) ? parts[1] + "/" + parts[2] : subresource_form(parts[2]); break;
+    case 4: kind = parts[2] + "/" + parts[3]; break;
+    default: return "";
+  }
+  if (std::count(kind.begin(), kind.end(), '/') == 1) kind = kind.substr(0, kind.find('/'));
+  return kind;
+}
+
+// Kyverno's checkAutogenSupport on a rule's raw match or exclude block.
+bool block_allows_autogen(const Field& block) {
+  std::vector<Field> descriptions = {block["resources"]};
+  for (const char* list : {"any", "all"}) {
+    if (!block[list].is_sequence()) continue;
+    for (const Field& item : block[list].items()) descriptions.push_back(item["resources"]);
+  }
+  for (const Field& resources : descriptions) {
+    if (!resources.is_map()) continue;
+    if (!resources["name"].empty_value() || !resources["names"].empty_value() || resources["selector"].present() ||
+        resources["annotations"].present()) {
+      return false;
+    }
+    std::vector<std::string> kinds;
+    if (resources["kinds"].is_sequence()) {
+      for (const Field& kind : resources["kinds"].items()) {
+        if (kind.is_scalar()) kinds.push_back(kind.node().Scalar());
+      }
+    }
+    bool has_pod = std::any_of(kinds.begin(), kinds.end(), [](const std::string& k) { return kind_name(k) == "Pod"; });
+    if (kinds.size() > 1 && has_pod) return false;
+  }
+  return true;
+}
+
+// Whether a rule signet drops would keep Kyverno from generating pod-controller rules for the whole
+// policy (its CanAutoGen looks at every rule): generate rules, JSON 6902 patches, and match or exclude
+// blocks naming resources or mixing Pod with other kinds. Read leniently: a dropped rule is not refused.
+bool dropped_rule_blocks_autogen(const Field& rule_field) {
+  Problems ignored;
+  const Field rule = Field::root(rule_field.node(), 0, ignored);
+  if (has_operation(rule["generate"])) return true;
+  const Field mutate = rule["mutate"];
+  if (!mutate["patchesJson6902"].empty_value()) return true;
+  if (mutate["foreach"].is_sequence()) {
+    for (const Field& item : mutate["foreach"].items()) {
+      if (!item["patchesJson6902"].empty_value()) return true;
+    }
+  }
+  return !block_allows_autogen(rule["match"]) || !block_allows_autogen(rule["exclude"]);
+}
+
 std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context, const Policy& policy,
                                std::vector<std::string>& notes) {
   if (!field.check_fields({{"name"},
@@ -308,7 +394,9 @@ void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy,
       item["name"].refuse("duplicate rule name \"" + name + "\"");
       return;
     }
-    verify_rules = verify_rules || has_operation(item["verifyImages"]);
+    bool verify = has_operation(item["verifyImages"]);
+    verify_rules = verify_rules || verify;
+    if (!verify && dropped_rule_blocks_autogen(item)) policy.autogen_controllers.clear();
     if (auto rule = parse_rule(item, context, policy, notes)) policy.rules.push_back(std::move(*rule));
   }
   if (!policy.admission && verify_rules) {
@@ -334,6 +422,17 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset) {
   outcome.name_line = name_field.line();
 
   auto document_kind = policy_kind(api_version, kind);
+  bool policy_like = kind == "ClusterPolicy" || kind == "Policy" || kind == "ClusterImagePolicy" || kind == "ImagePolicy";
+  bool our_group = api_version.empty() || api_version.starts_with("kyverno.io/") || api_version.starts_with("signet.dev/");
+  if (!document_kind && policy_like && our_group) {
+    // A policy under a version signet does not read would otherwise be skipped, and not enforced.
+    const Field field = root["apiVersion"].present() ? root["apiVersion"] : root;
+    outcome.problem = FieldProblem{field.path(), field.line(),
+                                   "apiVersion \"" + api_version + "\" is not one signet reads for " + kind +
+                                       " (kyverno.io/v1 or kyverno.io/v2beta1; signet.dev/v1alpha1 for "
+                                       "ClusterImagePolicy and ImagePolicy)"};
+    return outcome;
+  }
   if (!document_kind) {
     std::string what = api_version.empty() && kind.empty() ? "an object without apiVersion and kind"
                                                             : api_version + " " + kind;

@@ -197,6 +197,25 @@ ResourceFilter parse_filter(const Field& field, const SchemaContext& context, bo
   return filter;
 }
 
+// Kyverno refuses variables anywhere in match and exclude: they are evaluated before any context.
+bool refuse_variables(const Field& field) {
+  if (field.is_scalar()) {
+    if (field.node().Scalar().find("{{") == std::string::npos) return false;
+    field.refuse("variables are not allowed in match or exclude");
+    return true;
+  }
+  if (field.is_sequence()) {
+    for (const Field& item : field.items()) {
+      if (refuse_variables(item)) return true;
+    }
+  } else if (field.is_map()) {
+    for (const auto& [key, value] : field.entries()) {
+      if (refuse_variables(value)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 MatchResources parse_match_resources(const Field& field, const SchemaContext& context, bool required_kinds) {
@@ -204,7 +223,7 @@ MatchResources parse_match_resources(const Field& field, const SchemaContext& co
   bool known = context.v1 ? field.check_fields({{"any"}, {"all"}, {"resources"}, {"subjects"}, {"roles"},
                                                 {"clusterRoles"}})
                           : field.check_fields({{"any"}, {"all"}});
-  if (!known) return match;
+  if (!known || refuse_variables(field)) return match;
   for (const Field& item : field["any"].items()) match.any.push_back(parse_filter(item, context, required_kinds));
   for (const Field& item : field["all"].items()) match.all.push_back(parse_filter(item, context, required_kinds));
   if (!match.any.empty() && !match.all.empty()) {

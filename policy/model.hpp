@@ -217,7 +217,9 @@ struct Policy {
   // Controllers a rule that matches Pods also applies to, through their pod templates (Kyverno's
   // autogen). From the annotation pod-policies.kyverno.io/autogen-controllers when present ("none"
   // gives an empty list), else Kyverno's default: DaemonSet, Deployment, Job, StatefulSet, ReplicaSet,
-  // ReplicationController, CronJob.
+  // ReplicationController, CronJob. Empty too when a rule the loader dropped (generate, a JSON 6902
+  // patch, a match naming names/selector/annotations) keeps Kyverno from autogen for the policy; the
+  // conditions on the kept rules are the engine's to check.
   std::vector<std::string> autogen_controllers;
 
   std::vector<Rule> rules;  // only rules with verifyImages; others were noted and dropped

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <system_error>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "policy/loader_document.hpp"
@@ -131,6 +132,11 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
     YAML::Node root;
     try {
       root = YAML::Load(text.text);
+    } catch (const YAML::DeepRecursion& e) {
+      int line = e.mark.is_null() ? 0 : e.mark.line + 1 + text.first_line;
+      report.errors.push_back({file, document + 1, "", line, "invalid YAML: nested too deeply"});
+      ++document;
+      continue;
     } catch (const YAML::Exception& e) {
       int line = e.mark.is_null() ? 0 : e.mark.line + 1 + text.first_line;
       report.errors.push_back({file, document + 1, "", line, "invalid YAML: " + e.msg});

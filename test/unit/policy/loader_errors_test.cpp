@@ -375,3 +375,27 @@ TEST_CASE("errors read as file:line: document: path: message", "[policy][loader]
         "not supported by signet yet");
   CHECK(PolicyError{"x.yaml", 0, "", 0, "cannot read: denied"}.to_string() == "x.yaml: cannot read: denied");
 }
+
+TEST_CASE("a policy under an apiVersion signet does not read is refused, not skipped", "[policy][loader][errors]") {
+  PolicyError error = refusal_of(edited(keyed_policy(), "apiVersion: kyverno.io/v1", "apiVersion: kyverno.io/v1beta1"));
+  CHECK(error.field_path == "apiVersion");
+  CHECK(error.line == 1);
+  CHECK_THAT(error.message, Catch::StartsWith("apiVersion \"kyverno.io/v1beta1\" is not one signet reads for ClusterPolicy"));
+
+  error = refusal_of(edited(keyed_policy(), "apiVersion: kyverno.io/v1\n", ""));
+  CHECK(error.field_path.empty());
+  CHECK_THAT(error.message, Catch::StartsWith("apiVersion \"\" is not one signet reads"));
+
+  // Another group's Policy (the API server's audit policy) is simply not ours.
+  LoadReport report = load_text("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n");
+  CHECK(report.errors.empty());
+  CHECK(report.notes.size() == 1);
+}
+
+TEST_CASE("variables in match or exclude are refused, as Kyverno refuses them", "[policy][loader][errors]") {
+  PolicyError error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
+                                        "          kinds: [Pod]\n          namespaces: [\"{{request.namespace}}\"]\n"));
+  CHECK(error.field_path == "spec.rules[0].match.any[0].resources.namespaces[0]");
+  CHECK(error.line == 13);
+  CHECK(error.message == "variables are not allowed in match or exclude");
+}

@@ -489,3 +489,57 @@ TEST_CASE("fingerprints change with what decides a verdict and only with that", 
   CHECK(fingerprint(keyed_policy("      skipImageReferences: [\"registry.example/team/dev\"]\n")) != base);
   CHECK(fingerprint(keyed_policy("      annotations:\n        a: b\n")) != base);
 }
+
+TEST_CASE("a dropped rule that keeps Kyverno from autogen empties the autogen controllers", "[policy][loader]") {
+  const std::string generate = R"(  - name: make-quota
+    match:
+      any:
+      - resources:
+          kinds: [Namespace]
+    generate:
+      kind: ResourceQuota
+      name: quota
+      namespace: "{{request.object.metadata.name}}"
+)";
+  CHECK(load_one(keyed_policy() + generate).autogen_controllers.empty());
+
+  const std::string by_name = R"(  - name: web-labels
+    match:
+      any:
+      - resources:
+          kinds: [Pod]
+          names: [web]
+    validate:
+      pattern:
+        metadata:
+          labels:
+            app: web
+)";
+  CHECK(load_one(keyed_policy() + by_name).autogen_controllers.empty());
+
+  const std::string mixed_kinds = R"(  - name: labels
+    match:
+      any:
+      - resources:
+          kinds: ["v1/Pod", "Service"]
+    validate:
+      pattern:
+        metadata:
+          labels:
+            app: "?*"
+)";
+  CHECK(load_one(keyed_policy() + mixed_kinds).autogen_controllers.empty());
+
+  const std::string harmless = R"(  - name: labels
+    match:
+      any:
+      - resources:
+          kinds: [Pod]
+    validate:
+      pattern:
+        metadata:
+          labels:
+            app: "?*"
+)";
+  CHECK(load_one(keyed_policy() + harmless).autogen_controllers.size() == 7);
+}
