@@ -37,6 +37,9 @@ def policy_yaml(name, action, refs, pem, ignore_tlog=True, rule="verify-signatur
     keys = "\n".join("                      " + line for line in pem.strip().splitlines())
     rekor = "\n                    rekor:\n                      ignoreTlog: true" if ignore_tlog else ""
     refs_yaml = "\n".join(f'            - "{r}"' for r in refs)
+    # Kyverno refuses mutateDigest (default true) under Audit: an audit rule must not rewrite images.
+    if action == "Audit":
+        refs_yaml += "\n          mutateDigest: false"
     return f"""apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata:
