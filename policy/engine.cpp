@@ -1,0 +1,211 @@
+// The request-level flow: which (image, rule, verifyImages entry) apply, what can be settled without
+// I/O (skipped, unparsable, not pinned), then each distinct image verified in its own coroutine, all
+// images concurrently, and the results combined by decide().
+#include "policy/engine.hpp"
+
+#include <exception>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "policy/decision.hpp"
+#include "policy/image_match.hpp"
+#include "policy/image_verifier.hpp"
+#include "policy/match.hpp"
+
+namespace signet::policy {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::string_view kTimedOut = "verification timed out";
+
+struct ApplicableRule {
+  const Policy* policy;
+  const Rule* rule;
+  bool enforce;
+};
+
+// Kyverno's ruleAction for a verifyImages rule: an entry that enforces makes the rule enforce, else the
+// first entry's explicit action, else the policy's validationFailureAction (Audit by default).
+bool rule_enforces(const Policy& policy, const Rule& rule) {
+  std::optional<FailureAction> first;
+  for (const auto& entry : rule.verify_images) {
+    if (!entry.failure_action) continue;
+    if (*entry.failure_action == FailureAction::Enforce) return true;
+    if (!first) first = entry.failure_action;
+  }
+  return first.value_or(policy.validation_failure_action) == FailureAction::Enforce;
+}
+
+std::vector<ApplicableRule> applicable_rules(const PolicySet& policies, const AdmissionRequest& request) {
+  std::vector<ApplicableRule> out;
+  for (const auto& policy : policies.policies) {
+    for (const auto& rule : policy.rules) {
+      if (!rule.verify_images.empty() && rule_applies(policy, rule, request)) {
+        out.push_back({&policy, &rule, rule_enforces(policy, rule)});
+      }
+    }
+  }
+  return out;
+}
+
+// One distinct image of the request: the results settled without I/O and the entries left to verify.
+struct ImagePlan {
+  std::string image;                     // as written
+  std::vector<const ImageUse*> uses;     // where it is written (possibly several containers)
+  std::optional<oci::Reference> reference;
+  std::vector<RuleResult> results;       // in rule order; pending ones are filled by verification
+  std::vector<std::pair<std::size_t, const ImageVerification*>> pending;  // index into results
+};
+
+struct ImageOutcome {
+  std::vector<RuleResult> results;
+  std::vector<PinCandidate> pins;
+};
+
+RuleResult result_for(const ApplicableRule& rule, const std::string& image, RuleStatus status, std::string message) {
+  return RuleResult{rule.policy->display_name(), rule.rule->name, image, status, rule.enforce, std::move(message), ""};
+}
+
+RuleStatus status_of(const Error& error) {
+  return error.kind == Error::Kind::Unavailable ? RuleStatus::Error : RuleStatus::Fail;
+}
+
+ImagePlan plan_image(const std::string& image, const std::vector<ApplicableRule>& rules, Mode mode) {
+  ImagePlan plan{image, {}, std::nullopt, {}, {}};
+  auto parsed = oci::parse_reference(image);
+  const ImageNames names = parsed.ok() ? image_names(image, *parsed) : unparsed_image_names(image);
+  if (parsed.ok()) plan.reference = *parsed;
+  for (const auto& rule : rules) {
+    for (const auto& entry : rule.rule->verify_images) {
+      if (!covers(entry, names)) continue;
+      if (!parsed.ok()) {
+        plan.results.push_back(result_for(rule, image, RuleStatus::Fail, "invalid image reference: " + parsed.error().message));
+      } else if (skips(entry, names)) {
+        plan.results.push_back(result_for(rule, image, RuleStatus::Skip, "skipped by skipImageReferences"));
+      } else if (mode == Mode::Validate && entry.verify_digest && parsed->digest.empty()) {
+        plan.results.push_back(
+            result_for(rule, image, RuleStatus::Fail, "image is not pinned to a digest (verifyDigest)"));
+      } else {
+        plan.pending.emplace_back(plan.results.size(), &entry);
+        plan.results.push_back(result_for(rule, image, RuleStatus::Error, std::string(kTimedOut)));
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<ImagePlan> plan_images(const std::vector<ApplicableRule>& rules, const std::vector<ImageUse>& images,
+                                   Mode mode) {
+  std::vector<ImagePlan> plans;
+  for (const auto& use : images) {
+    auto same = std::find_if(plans.begin(), plans.end(), [&](const ImagePlan& p) { return p.image == use.image; });
+    if (same == plans.end()) {
+      plans.push_back(plan_image(use.image, rules, mode));
+      same = std::prev(plans.end());
+    }
+    same->uses.push_back(&use);
+  }
+  return plans;
+}
+
+void settle(RuleResult& result, const Error& error) {
+  result.status = status_of(error);
+  result.message = error.message;
+}
+
+asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Registry& registry, oci::Deadline deadline) {
+  ImageOutcome outcome;
+  if (!plan.pending.empty()) {
+    const oci::Reference& reference = *plan.reference;
+    std::string digest = reference.digest;
+    std::optional<Error> resolve_error;
+    if (digest.empty()) {
+      auto resolved = co_await registry.resolve_digest(reference, deadline);
+      if (resolved.ok()) {
+        digest = *resolved;
+      } else {
+        resolve_error = resolved.error().context("resolving tag " + reference.tag);
+      }
+    }
+    std::optional<SignatureSource> source;
+    if (!resolve_error) source.emplace(registry, reference.with_digest(digest), deadline);
+    for (const auto& [index, entry] : plan.pending) {
+      RuleResult& result = plan.results[index];
+      if (resolve_error) {
+        settle(result, *resolve_error);
+        continue;
+      }
+      if (oci::Clock::now() >= deadline) continue;  // stays "verification timed out"
+      auto verified = co_await verify_attestors(*entry, *source);
+      if (!verified.ok()) {
+        settle(result, verified.error());
+        continue;
+      }
+      result.status = RuleStatus::Pass;
+      result.message.clear();
+      result.digest = digest;
+      if (mode == Mode::Mutate && entry->mutate_digest && reference.digest.empty()) {
+        // Kyverno keeps the tag: "app:v1" becomes "app:v1@sha256:…".
+        for (const ImageUse* use : plan.uses) {
+          outcome.pins.push_back({plan.image, PatchOperation{"replace", use->json_pointer, plan.image + "@" + digest}});
+        }
+      }
+    }
+  }
+  outcome.results = std::move(plan.results);
+  co_return outcome;
+}
+
+}  // namespace
+
+asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
+                                   const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
+                                   oci::Deadline deadline) {
+  const auto rules = applicable_rules(policies, request);
+  auto plans = plan_images(rules, images, mode);
+
+  // Each distinct image in its own coroutine, all on one strand: registry waits overlap, state does not.
+  auto strand = asio::make_strand(co_await asio::this_coro::executor);
+  using Operation = decltype(asio::co_spawn(strand, verify_image({}, mode, registry, deadline), asio::deferred));
+  std::vector<Operation> operations;
+  for (auto& plan : plans) {
+    operations.push_back(asio::co_spawn(strand, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
+  }
+  std::vector<RuleResult> results;
+  std::vector<PinCandidate> pins;
+  if (!operations.empty()) {
+    auto [order, exceptions, outcomes] =
+        co_await asio::experimental::make_parallel_group(std::move(operations))
+            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (const auto& exception : exceptions) {
+      if (exception) std::rethrow_exception(exception);
+    }
+    for (auto& outcome : outcomes) {
+      results.insert(results.end(), std::make_move_iterator(outcome.results.begin()),
+                     std::make_move_iterator(outcome.results.end()));
+      pins.insert(pins.end(), std::make_move_iterator(outcome.pins.begin()), std::make_move_iterator(outcome.pins.end()));
+    }
+  }
+  co_return decide(std::move(results), std::move(pins), mode);
+}
+
+Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
+                   Mode mode) {
+  const auto rules = applicable_rules(policies, request);
+  std::vector<RuleResult> results;
+  for (auto& plan : plan_images(rules, images, mode)) {
+    // Pending results already read "verification timed out" (Error); settled ones stand as they are.
+    results.insert(results.end(), std::make_move_iterator(plan.results.begin()),
+                   std::make_move_iterator(plan.results.end()));
+  }
+  return decide(std::move(results), {}, mode);
+}
+
+}  // namespace signet::policy

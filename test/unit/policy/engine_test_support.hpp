@@ -1,0 +1,223 @@
+// Test support for the engine: an in-memory registry, keys and cosign-format signatures made with
+// OpenSSL's EVP API directly (never with signet's own code), and builders for policies.
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "crypto/public_key.hpp"
+#include "oci/registry.hpp"
+#include "policy/engine.hpp"
+
+namespace signet::policy::test {
+
+inline const std::string kDigestV1 = "sha256:" + std::string(64, '1');
+inline const std::string kDigestV2 = "sha256:" + std::string(64, '2');
+inline const std::string kOtherDigest = "sha256:" + std::string(64, 'f');
+
+// ---- keys and signatures, with OpenSSL only ----
+
+struct PKeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+
+class TestKey {
+ public:
+  static TestKey ec_p256() { return TestKey(EVP_EC_gen("P-256"), EVP_sha256()); }
+  static TestKey ed25519() { return TestKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"), nullptr); }
+
+  std::string public_pem() const {
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) throw std::runtime_error("PEM_write_bio_PUBKEY");
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(size));
+  }
+
+  crypto::PublicKey public_key() const {
+    auto key = crypto::PublicKey::from_pem(public_pem());
+    if (!key.ok()) throw std::runtime_error(key.error().message);
+    return *key;
+  }
+
+  // A raw signature (DER for ECDSA) over `message`, as cosign makes it.
+  std::string sign(std::string_view message) const {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md_, nullptr, key_.get()) != 1) {
+      throw std::runtime_error("EVP_DigestSignInit");
+    }
+    std::size_t size = 0;
+    const auto* data = reinterpret_cast<const unsigned char*>(message.data());
+    if (EVP_DigestSign(ctx.get(), nullptr, &size, data, message.size()) != 1) throw std::runtime_error("EVP_DigestSign");
+    std::string signature(size, '\0');
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, data, message.size()) != 1) {
+      throw std::runtime_error("EVP_DigestSign");
+    }
+    signature.resize(size);
+    return signature;
+  }
+
+ private:
+  TestKey(EVP_PKEY* key, const EVP_MD* md) : key_(key, PKeyFree{}), md_(md) {
+    if (!key_) throw std::runtime_error("key generation failed");
+  }
+  std::shared_ptr<EVP_PKEY> key_;
+  const EVP_MD* md_;
+};
+
+inline std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+// cosign's simple-signing payload.
+inline std::string payload_for(const std::string& reference, const std::string& digest,
+                               const std::map<std::string, std::string>& optional = {}) {
+  std::string json = R"({"critical":{"identity":{"docker-reference":")" + reference +
+                     R"("},"image":{"docker-manifest-digest":")" + digest +
+                     R"("},"type":"cosign container image signature"},"optional":)";
+  if (optional.empty()) return json + "null}";
+  std::string fields;
+  for (const auto& [k, v] : optional) fields += (fields.empty() ? "" : ",") + ("\"" + k + "\":\"" + v + "\"");
+  return json + "{" + fields + "}}";
+}
+
+inline oci::CosignSignature signature_by(const TestKey& key, const std::string& payload, bool with_bundle = false) {
+  oci::CosignSignature sig;
+  sig.payload = payload;
+  sig.media_type = "application/vnd.dev.cosign.simplesigning.v1+json";
+  sig.annotations["dev.cosignproject.cosign/signature"] = base64(key.sign(payload));
+  if (with_bundle) sig.annotations["dev.sigstore.cosign/bundle"] = R"({"SignedEntryTimestamp":"","Payload":{}})";
+  return sig;
+}
+
+// ---- an in-memory registry ----
+
+class FakeRegistry : public oci::Registry {
+ public:
+  std::map<std::string, std::string> tags;                                  // "registry/repo:tag" → digest
+  std::map<std::string, std::vector<oci::CosignSignature>> signatures;     // "registry/repo@digest" → layers
+  std::optional<Error> failure;                                             // when set, every call fails
+  std::vector<std::string> signature_requests;                              // "registry/repo@digest" asked
+  int resolve_calls = 0;
+
+  void add_image(const std::string& name, const std::string& tag, const std::string& digest) {
+    tags[name + ":" + tag] = digest;
+  }
+  void sign(const std::string& name, const std::string& digest, oci::CosignSignature sig) {
+    signatures[name + "@" + digest].push_back(std::move(sig));
+  }
+
+  boost::asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Deadline) override {
+    ++resolve_calls;
+    if (failure) co_return *failure;
+    if (!image.digest.empty()) co_return image.digest;
+    const auto it = tags.find(image.name() + ":" + image.tag);
+    if (it == tags.end()) co_return Error::invalid("manifest unknown: " + image.str());
+    co_return it->second;
+  }
+
+  boost::asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(
+      const oci::Reference& image, const std::optional<std::string>& repository, oci::Deadline) override {
+    const std::string key = repository.value_or(image.name()) + "@" + image.digest;
+    signature_requests.push_back(key);
+    if (failure) co_return *failure;
+    const auto it = signatures.find(key);
+    co_return it == signatures.end() ? std::vector<oci::CosignSignature>{} : it->second;
+  }
+};
+
+// ---- policies ----
+
+inline Attestor key_attestor(const std::vector<const TestKey*>& keys, bool ignore_tlog = true) {
+  Attestor a;
+  a.keys.emplace();
+  for (const auto* key : keys) {
+    a.keys->public_keys_pem += key->public_pem();
+    a.keys->public_keys.push_back(key->public_key());
+  }
+  a.keys->rekor.ignore_tlog = ignore_tlog;
+  return a;
+}
+
+inline AttestorSet attestor_set(std::vector<Attestor> entries, std::optional<int> count = std::nullopt) {
+  AttestorSet set;
+  set.entries = std::move(entries);
+  set.count = count;
+  return set;
+}
+
+inline ImageVerification verify_entry(std::vector<std::string> references, std::vector<AttestorSet> attestors) {
+  ImageVerification iv;
+  iv.image_references = std::move(references);
+  iv.attestors = std::move(attestors);
+  return iv;
+}
+
+inline Policy pod_policy(std::vector<ImageVerification> entries, FailureAction action = FailureAction::Enforce,
+                         std::string name = "check-signatures", std::string rule_name = "verify-cosign") {
+  Policy p;
+  p.name = std::move(name);
+  p.validation_failure_action = action;
+  p.autogen_controllers = {"DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"};
+  Rule rule;
+  rule.name = std::move(rule_name);
+  rule.match.resources.kinds = {"Pod"};
+  rule.verify_images = std::move(entries);
+  p.rules.push_back(std::move(rule));
+  return p;
+}
+
+inline AdmissionRequest pod_request(std::string ns = "default") {
+  AdmissionRequest r;
+  r.operation = "CREATE";
+  r.version = "v1";
+  r.kind = "Pod";
+  r.namespace_name = std::move(ns);
+  r.name = "web";
+  r.user.username = "alice";
+  return r;
+}
+
+inline std::vector<ImageUse> images_of(const std::vector<std::string>& images) {
+  std::vector<ImageUse> uses;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    uses.push_back({images[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i)});
+  }
+  return uses;
+}
+
+// Runs evaluate() to completion on an io_context, as the server does.
+inline Decision run(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
+                    Mode mode, oci::Registry& registry,
+                    oci::Deadline deadline = oci::Clock::now() + std::chrono::seconds(30)) {
+  boost::asio::io_context io;
+  std::optional<Decision> decision;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, evaluate(policies, request, images, mode, registry, deadline),
+                        [&](std::exception_ptr e, Decision d) {
+                          failure = e;
+                          if (!e) decision = std::move(d);
+                        });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*decision);
+}
+
+}  // namespace signet::policy::test
