@@ -252,7 +252,7 @@ class EndToEnd(unittest.TestCase):
     def test_image_signed_with_another_key_is_denied(self):
         response = self.signet.review(pod_review([self.image("enforce/otherkey", self.d_otherkey)]))
         self.assertFalse(response["allowed"])
-        self.assertIn("does not verify", response["status"]["message"])
+        self.assertIn("no signature verifies with the key", response["status"]["message"])
 
     def test_signature_naming_another_digest_is_denied(self):
         response = self.signet.review(pod_review([self.image("enforce/wrongclaim", self.d_wrongclaim)]))
@@ -308,7 +308,7 @@ class EndToEnd(unittest.TestCase):
 
     def test_hanging_registry_is_denied_within_the_deadline(self):
         started = time.monotonic()
-        response = self.signet.review(pod_review([f"{self.reg_hang}/app:v1"]))
+        response = self.signet.review(pod_review([f"{self.reg_hang}/app:v1@sha256:" + "cd" * 32]))
         elapsed = time.monotonic() - started
         self.assertFalse(response["allowed"])
         self.assertIn("timed out", response["status"]["message"])
@@ -493,7 +493,7 @@ class Shutdown(unittest.TestCase):
             server = Signet(work, policies, "/etc/ssl/certs/ca-certificates.crt", empty_config, [reg])
             result = {}
             thread = threading.Thread(target=lambda: result.update(
-                response=server.review(pod_review([f"{reg}/app:v1"]))))
+                response=server.review(pod_review([f"{reg}/app:v1@sha256:" + "cd" * 32]))))
             thread.start()
             time.sleep(0.5)  # the review is now waiting on the hanging registry
             server.proc.send_signal(signal.SIGTERM)

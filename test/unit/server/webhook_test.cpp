@@ -140,7 +140,7 @@ TEST_CASE("a registry error denies under Enforce, never allows", "[server][webho
 TEST_CASE("a registry that hangs past the deadline denies with verification timed out", "[server][webhook]") {
   Fixture f(true, std::chrono::milliseconds(300));
   auto started = std::chrono::steady_clock::now();
-  auto answer = f.call("POST", "/validate", pod_review("registry.example/app:v1"));
+  auto answer = f.call("POST", "/validate", pod_review("registry.example/app@sha256:" + std::string(64, 'b')));
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
   REQUIRE(answer.allowed.has_value());
   CHECK_FALSE(*answer.allowed);
