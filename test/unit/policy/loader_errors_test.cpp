@@ -399,3 +399,14 @@ TEST_CASE("variables in match or exclude are refused, as Kyverno refuses them", 
   CHECK(error.line == 13);
   CHECK(error.message == "variables are not allowed in match or exclude");
 }
+
+TEST_CASE("roles and clusterRoles are refused: a review does not carry them, so they could never match",
+          "[policy][loader][errors]") {
+  for (const char* field : {"roles", "clusterRoles"}) {
+    INFO(field);
+    PolicyError error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
+                                          "          kinds: [Pod]\n        " + std::string(field) + ": [\"ci:deployer\"]\n"));
+    CHECK(error.field_path == std::string("spec.rules[0].match.any[0].") + field);
+    CHECK_THAT(error.message, Catch::Contains("not supported by signet yet"));
+  }
+}

@@ -112,8 +112,6 @@ spec:
         - kind: ServiceAccount
           name: deployer
           namespace: ci
-        roles: ["ci:deployer"]
-        clusterRoles: ["cluster-admin"]
     exclude:
       any:
       - resources:
@@ -188,8 +186,7 @@ spec:
   CHECK(user.subjects[0].kind == "ServiceAccount");
   CHECK(user.subjects[0].name == "deployer");
   CHECK(user.subjects[0].namespace_name == "ci");
-  CHECK(user.roles == std::vector<std::string>{"ci:deployer"});
-  CHECK(user.cluster_roles == std::vector<std::string>{"cluster-admin"});
+  CHECK(user.roles.empty());
 
   REQUIRE(rule.exclude);
   REQUIRE(rule.exclude->any.size() == 2);
@@ -257,13 +254,14 @@ TEST_CASE("legacy match.resources, subjects and the single name are read as Kyve
   std::string yaml = keyed_policy();
   yaml.replace(yaml.find("      any:\n      - resources:\n          kinds: [Pod]\n"),
                std::string_view("      any:\n      - resources:\n          kinds: [Pod]\n").size(),
-               "      resources:\n        kinds: [Pod]\n        name: web\n      clusterRoles: [admin]\n");
+               "      resources:\n        kinds: [Pod]\n        name: web\n      subjects:\n      - kind: User\n        name: admin\n");
   Policy policy = load_one(yaml);
   const MatchResources& match = policy.rules[0].match;
   CHECK(match.any.empty());
   CHECK(match.resources.kinds == std::vector<std::string>{"Pod"});
   CHECK(match.resources.names == std::vector<std::string>{"web"});
-  CHECK(match.user_info.cluster_roles == std::vector<std::string>{"admin"});
+  REQUIRE(match.user_info.subjects.size() == 1);
+  CHECK(match.user_info.subjects[0].name == "admin");
 }
 
 TEST_CASE("several keys in one publicKeys count as one entry each, as Kyverno expands them", "[policy][loader]") {
