@@ -9,6 +9,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -198,10 +199,13 @@ net::awaitable<Result<HttpResponse>> HttpTransport::send(const HttpRequest& requ
   }
   if (Clock::now() >= deadline) co_return timed_out(url);
 
-  auto endpoints = co_await resolve(impl_->executor, url, deadline);
+  // The caller's executor (a connection's strand in the server): the stream's timer and I/O handlers
+  // then never run at once on two threads.
+  const net::any_io_executor executor = co_await net::this_coro::executor;
+  auto endpoints = co_await resolve(executor, url, deadline);
   if (!endpoints) co_return endpoints.error();
 
-  beast::tcp_stream tcp_stream(impl_->executor);
+  beast::tcp_stream tcp_stream(executor);
   tcp_stream.expires_at(deadline);
   if (auto [ec, endpoint] = co_await tcp_stream.async_connect(*endpoints, use_tuple); ec) {
     co_return transport_error(url, "connecting to", ec);

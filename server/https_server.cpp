@@ -1,5 +1,6 @@
 #include "server/https_server.hpp"
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -33,6 +34,8 @@ namespace {
 constexpr auto as_values = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
 
 Result<std::shared_ptr<ssl::context>> load_tls_context(const std::string& cert_file, const std::string& key_file) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
@@ -164,6 +167,18 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
     co_await send(c, response);
   }
 
+  // A lingering close: the client may still be sending the body we refused. Reading it away for a moment
+  // lets the client finish and read our answer instead of hitting a reset connection.
+  asio::awaitable<void> drain(Connection& c) {
+    beast::get_lowest_layer(c.stream).expires_after(kLingerTimeout);
+    std::array<char, 16 * 1024> discard;
+    for (std::size_t total = 0; total < kLingerBytes;) {
+      auto [ec, n] = co_await c.stream.async_read_some(asio::buffer(discard), as_values);
+      if (ec) break;
+      total += n;
+    }
+  }
+
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection) {
     Connection& c = *connection;
     auto& tcp_stream = beast::get_lowest_layer(c.stream);
@@ -182,6 +197,7 @@ struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
       if (read_error == http::error::body_limit) {
         co_await send_error(c, http::status::payload_too_large,
                             "request body over the limit of " + std::to_string(options.body_limit) + " bytes");
+        co_await drain(c);
         break;
       }
       if (read_error == http::error::end_of_stream || read_error == asio::error::operation_aborted ||
