@@ -13,14 +13,24 @@
 
 namespace signet::server {
 
+namespace {
+const char* const kUsage =
+    "usage: signet admit --policy PATH [--mutate] [--review-deadline SECONDS] [registry flags] [FILE|-]\n"
+    "Answers one AdmissionReview (from FILE, or stdin) as /validate does, or as /mutate with --mutate,\n"
+    "and prints the response. Exit 0 allowed, 1 denied, 2 on malformed input or refused policies.\n";
+}  // namespace
+
 int run_admit(const std::vector<std::string>& args) {
+  if (asks_for_help(args)) {
+    std::cout << kUsage << kRegistryFlagsHelp;
+    return kExitOk;
+  }
   auto specs = registry_flag_specs();
   specs.insert(specs.end(), {{"policy"}, {"mutate", false}, {"review-deadline"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().size() > 1) {
     std::cerr << (line ? "" : line.error().message + "\n")
-              << "usage: signet admit --policy PATH [--mutate] [--review-deadline SECONDS] [registry flags] [FILE|-]\n"
-              << kRegistryFlagsHelp;
+              << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   auto registry_options = registry_options_from(*line);

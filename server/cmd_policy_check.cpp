@@ -7,10 +7,21 @@
 
 namespace signet::server {
 
+namespace {
+const char* const kUsage =
+    "usage: signet policy check [--quiet] PATH...\n"
+    "Loads policy files or folders and says, for each policy, accepted or refused and why (file, line,\n"
+    "document, field path). Exit 0 when all are accepted, 2 otherwise.\n";
+}  // namespace
+
 int run_policy_check(const std::vector<std::string>& args) {
+  if (asks_for_help(args)) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
   auto line = CommandLine::parse(args, {{"quiet", false}});
   if (!line || line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << "usage: signet policy check [--quiet] PATH...\n";
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage;
     return kExitUsage;
   }
   std::size_t accepted = 0, refused = 0;

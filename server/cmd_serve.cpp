@@ -57,6 +57,10 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 }  // namespace
 
 int run_serve(const std::vector<std::string>& args) {
+  if (asks_for_help(args)) {
+    std::cout << kUsage << kRegistryFlagsHelp;
+    return kExitOk;
+  }
   auto specs = registry_flag_specs();
   specs.insert(specs.end(), {{"policy"}, {"tls-cert"}, {"tls-key"}, {"listen"}, {"threads"}, {"review-deadline"},
                              {"max-body-bytes"}, {"log-level"}});

@@ -14,14 +14,24 @@
 
 namespace signet::server {
 
+namespace {
+const char* const kUsage =
+    "usage: signet verify --policy PATH [--namespace NS] [--timeout SECONDS] [registry flags] IMAGE...\n"
+    "Checks each image against the policies as if it were the image of a Pod created in NS (default\n"
+    "\"default\"). Exit 0 when all pass, 1 when any fails, 2 on usage or policy errors.\n";
+}  // namespace
+
 int run_verify(const std::vector<std::string>& args) {
+  if (asks_for_help(args)) {
+    std::cout << kUsage << kRegistryFlagsHelp;
+    return kExitOk;
+  }
   auto specs = registry_flag_specs();
   specs.insert(specs.end(), {{"policy"}, {"namespace"}, {"timeout"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n")
-              << "usage: signet verify --policy PATH [--namespace NS] [--timeout SECONDS] [registry flags] IMAGE...\n"
-              << kRegistryFlagsHelp;
+              << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   auto registry_options = registry_options_from(*line);

@@ -50,6 +50,12 @@ std::vector<std::string> CommandLine::all(const std::string& name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (const auto& arg : args)
+    if (arg == "--help" || arg == "-h") return true;
+  return false;
+}
+
 Result<std::chrono::milliseconds> CommandLine::seconds(const std::string& name, double fallback) const {
   if (!has(name)) return std::chrono::milliseconds(static_cast<long>(fallback * 1000));
   const std::string text = get(name);

@@ -38,4 +38,7 @@ class CommandLine {
   std::vector<std::string> positional_;
 };
 
+// True when the arguments ask for help (--help or -h): the command prints its usage and exits 0.
+bool asks_for_help(const std::vector<std::string>& args);
+
 }  // namespace signet::server

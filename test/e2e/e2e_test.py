@@ -476,6 +476,33 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("kms", bad.stdout)
 
 
+class KyvernoPolicies(unittest.TestCase):
+    """`signet policy check` over Kyverno's own verifyImages policies: none may crash it, and every refusal
+    names a feature signet does not support yet."""
+
+    VECTORS = os.path.join(HERE, "..", "..", "..", "shared", "vectors")
+
+    def test_policy_check_over_kyverno_policies(self):
+        folders = [os.path.join(self.VECTORS, name) for name in ("kyverno-policies", "kyverno-library")]
+        if not all(os.path.isdir(f) for f in folders):
+            self.skipTest("Kyverno policy vectors not present (../shared/vectors); skipping")
+        accepted = refused = 0
+        for folder in folders:
+            for name in sorted(os.listdir(folder)):
+                if not name.endswith((".yaml", ".yml")):
+                    continue
+                run = subprocess.run([SIGNET, "policy", "check", os.path.join(folder, name)], capture_output=True,
+                                     text=True, timeout=30)
+                self.assertIn(run.returncode, (0, 2), f"{name}: exit {run.returncode}\n{run.stderr}")
+                for line in run.stdout.splitlines():
+                    if line.startswith("refused"):
+                        self.assertIn("not supported", line, name)
+                accepted += run.returncode == 0
+                refused += run.returncode == 2
+        print(f"\nsignet policy check: {accepted} Kyverno policy files accepted, {refused} refused", file=sys.stderr)
+        self.assertGreater(accepted, 0)
+
+
 class Shutdown(unittest.TestCase):
     def test_sigterm_answers_requests_in_flight_then_exits(self):
         work = tempfile.mkdtemp(prefix="signet-e2e-term-")

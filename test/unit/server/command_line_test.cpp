@@ -31,3 +31,9 @@ TEST_CASE("durations and numbers are checked", "[server][cli]") {
   auto negative = CommandLine::parse({"--review-deadline=-1"}, {{"review-deadline"}});
   CHECK_FALSE(negative->seconds("review-deadline", 8).ok());
 }
+
+TEST_CASE("--help and -h anywhere ask for help", "[server][cli]") {
+  CHECK(signet::server::asks_for_help({"--policy", "x", "--help"}));
+  CHECK(signet::server::asks_for_help({"-h"}));
+  CHECK_FALSE(signet::server::asks_for_help({"--policy", "help"}));
+}
