@@ -28,12 +28,6 @@ std::string render_labels(const std::vector<std::string>& names, const std::vect
   return out + "}";
 }
 
-void render_samples(std::string& out, const std::string& name, const std::vector<std::string>& label_names,
-                    const std::map<std::vector<std::string>, double>& values) {
-  for (const auto& [labels, value] : values)
-    out += name + render_labels(label_names, labels) + " " + format_number(value) + "\n";
-}
-
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -48,24 +42,30 @@ std::string escape_label_value(std::string_view value) {
   return out;
 }
 
-CounterFamily::CounterFamily(std::string name, std::string help, std::vector<std::string> label_names)
-    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
+MetricFamily::MetricFamily(Type type, std::string name, std::string help, std::vector<std::string> label_names)
+    : type_(type), name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
 
-void CounterFamily::increment(const std::vector<std::string>& label_values, double by) {
+void MetricFamily::increment(const std::vector<std::string>& label_values, double by) {
   std::lock_guard lock(mutex_);
   values_[label_values] += by;
 }
 
-double CounterFamily::value(const std::vector<std::string>& label_values) const {
+void MetricFamily::set(const std::vector<std::string>& label_values, double value) {
+  std::lock_guard lock(mutex_);
+  values_[label_values] = value;
+}
+
+double MetricFamily::value(const std::vector<std::string>& label_values) const {
   std::lock_guard lock(mutex_);
   auto it = values_.find(label_values);
   return it == values_.end() ? 0 : it->second;
 }
 
-void CounterFamily::render(std::string& out) const {
-  render_header(out, name_, help_, "counter");
+void MetricFamily::render(std::string& out) const {
+  render_header(out, name_, help_, type_ == Type::Counter ? "counter" : "gauge");
   std::lock_guard lock(mutex_);
-  render_samples(out, name_, label_names_, values_);
+  for (const auto& [labels, value] : values_)
+    out += name_ + render_labels(label_names_, labels) + " " + format_number(value) + "\n";
 }
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> upper_bounds)
@@ -97,20 +97,6 @@ void Histogram::render(std::string& out) const {
   }
   out += name_ + "_sum " + format_number(sum_) + "\n";
   out += name_ + "_count " + std::to_string(count_) + "\n";
-}
-
-GaugeFamily::GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names)
-    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
-
-void GaugeFamily::set(const std::vector<std::string>& label_values, double value) {
-  std::lock_guard lock(mutex_);
-  values_[label_values] = value;
-}
-
-void GaugeFamily::render(std::string& out) const {
-  render_header(out, name_, help_, "gauge");
-  std::lock_guard lock(mutex_);
-  render_samples(out, name_, label_names_, values_);
 }
 
 Metrics::Metrics() { build_info.set({SIGNET_VERSION}, 1); }

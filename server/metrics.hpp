@@ -2,8 +2,7 @@
 // counters and histograms with fixed label names, thread-safe, rendered on demand.
 #pragma once
 
-#include <array>
-#include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -11,16 +10,19 @@
 
 namespace signet::server {
 
-// A counter family: one value per combination of label values (values must stay bounded: never an
-// image or pod name).
-class CounterFamily {
+// A family of counters or gauges: one value per combination of label values (values must stay bounded:
+// never an image or pod name).
+class MetricFamily {
  public:
-  CounterFamily(std::string name, std::string help, std::vector<std::string> label_names);
+  enum class Type { Counter, Gauge };
+  MetricFamily(Type type, std::string name, std::string help, std::vector<std::string> label_names);
   void increment(const std::vector<std::string>& label_values, double by = 1);
+  void set(const std::vector<std::string>& label_values, double value);  // gauges
   double value(const std::vector<std::string>& label_values) const;
   void render(std::string& out) const;
 
  private:
+  Type type_;
   std::string name_, help_;
   std::vector<std::string> label_names_;
   mutable std::mutex mutex_;
@@ -44,37 +46,23 @@ class Histogram {
   std::uint64_t count_ = 0;
 };
 
-// A gauge family set wholesale (e.g. policies by state).
-class GaugeFamily {
- public:
-  GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names);
-  void set(const std::vector<std::string>& label_values, double value);
-  void render(std::string& out) const;
-
- private:
-  std::string name_, help_;
-  std::vector<std::string> label_names_;
-  mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, double> values_;
-};
-
 struct Metrics {
   Metrics();
 
-  CounterFamily admission_requests{"signet_admission_requests_total",
+  MetricFamily admission_requests{MetricFamily::Type::Counter, "signet_admission_requests_total",
                                    "AdmissionReviews answered, by operation, object kind and decision.",
                                    {"operation", "kind", "allowed"}};
   Histogram admission_duration{"signet_admission_duration_seconds",
                                "Time to answer an AdmissionReview, from the request read to the response.",
                                {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
-  CounterFamily policy_results{"signet_policy_results_total",
+  MetricFamily policy_results{MetricFamily::Type::Counter, "signet_policy_results_total",
                                "verifyImages rule results per image, by policy, rule, result and mode.",
                                {"policy", "rule", "result", "mode"}};
-  CounterFamily http_errors{"signet_http_requests_rejected_total",
+  MetricFamily http_errors{MetricFamily::Type::Counter, "signet_http_requests_rejected_total",
                             "HTTP requests answered with an error status before any policy ran.",
                             {"code"}};
-  GaugeFamily policies{"signet_policies", "Policies in force, and refused at the last load.", {"state"}};
-  GaugeFamily build_info{"signet_build_info", "signet's version.", {"version"}};
+  MetricFamily policies{MetricFamily::Type::Gauge, "signet_policies", "Policies in force, and refused at the last load.", {"state"}};
+  MetricFamily build_info{MetricFamily::Type::Gauge, "signet_build_info", "signet's version.", {"version"}};
 
   // The whole exposition, text format 0.0.4.
   std::string render() const;
