@@ -360,6 +360,34 @@ class EndToEnd(unittest.TestCase):
             self.assertEqual(json.loads(body)["response"]["uid"], f"ka-{i}")
         conn.close()
 
+    def test_concurrent_reviews_on_many_connections_are_each_answered_right(self):
+        signed = self.image("enforce/signed", self.d_signed)
+        unsigned = self.image("enforce/unsigned", self.d_unsigned)
+        failures = []
+
+        def client(n):
+            conn = self.signet.connection()
+            try:
+                for i in range(4):
+                    good = (n + i) % 2 == 0
+                    uid = f"c{n}-{i}"
+                    status, body = self.signet.request(
+                        "POST", "/validate", json.dumps(pod_review([signed if good else unsigned], uid=uid)), conn=conn)
+                    response = json.loads(body)["response"]
+                    if status != 200 or response["uid"] != uid or response["allowed"] != good:
+                        failures.append((uid, status, body[:200]))
+            except Exception as e:  # noqa: BLE001 - reported below
+                failures.append((n, repr(e)))
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(failures, [])
+
     def test_tls_below_1_2_is_refused(self):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.load_verify_locations(self.signet.cert)
