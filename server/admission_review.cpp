@@ -59,7 +59,8 @@ Result<std::vector<policy::ImageUse>> images_of_field(const Json& request, const
 
 Result<AdmissionReview> decode_admission_review(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  // Iterative: a hostile body of a million '[' must not recurse the stack away.
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError())
     return Error::invalid("the body is not valid JSON: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
                           " at offset " + std::to_string(doc.GetErrorOffset()));

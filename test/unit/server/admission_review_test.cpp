@@ -184,3 +184,17 @@ TEST_CASE("responses echo apiVersion and uid and carry the decision", "[server][
   REQUIRE(patch.ok());
   CHECK(*patch == R"([{"op":"replace","path":"/spec/containers/0/image","value":"ghcr.io/acme/web:v1@sha256:abc"}])");
 }
+
+TEST_CASE("hostile bodies are refused without a crash: deep nesting, bad UTF-8, truncation", "[server][review]") {
+  const std::string deep = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":)" +
+                           std::string(2'000'000, '[');
+  CHECK_FALSE(decode_admission_review(deep).ok());
+  auto bad_utf8 = decode_admission_review(review_with("{\"uid\":\"\xff\xfe\",\"operation\":\"CREATE\"}"));
+  REQUIRE_FALSE(bad_utf8.ok());
+  CHECK_THAT(bad_utf8.error().message, Catch::Contains("encoding"));
+  const std::string whole = review_with(kPodRequest);
+  for (std::size_t cut = 0; cut < whole.size(); cut += 7) {
+    INFO(cut);
+    CHECK_FALSE(decode_admission_review(whole.substr(0, cut)).ok());
+  }
+}
