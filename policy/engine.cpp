@@ -9,7 +9,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -171,12 +170,14 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   const auto rules = applicable_rules(policies, request);
   auto plans = plan_images(rules, images, mode);
 
-  // Each distinct image in its own coroutine, all on one strand: registry waits overlap, state does not.
-  auto strand = asio::make_strand(co_await asio::this_coro::executor);
-  using Operation = decltype(asio::co_spawn(strand, verify_image({}, mode, registry, deadline), asio::deferred));
+  // Each distinct image in its own coroutine on the caller's executor (a strand): registry waits overlap,
+  // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
+  // executor through a post that can outlive it, and the review deadline cancels exactly then.
+  const auto executor = co_await asio::this_coro::executor;
+  using Operation = decltype(asio::co_spawn(executor, verify_image({}, mode, registry, deadline), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
-    operations.push_back(asio::co_spawn(strand, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
+    operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
   }
   std::vector<RuleResult> results;
   std::vector<PinCandidate> pins;

@@ -49,6 +49,8 @@ struct Decision {
 
 // Evaluates every verifyImages rule of `policies` that applies to `request` against `images`.
 // Registry and verification errors become Error results; under Enforce they deny, never allow.
+// The images are verified concurrently on the caller's executor, which must be a strand (or an
+// io_context run by one thread).
 boost::asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
                                           const std::vector<ImageUse>& images, Mode mode,
                                           oci::Registry& registry, oci::Deadline deadline);

@@ -14,6 +14,8 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
+constexpr auto kBackstopGrace = std::chrono::milliseconds(250);
+
 HttpAnswer text(int status, std::string body) {
   return HttpAnswer{status, "text/plain; charset=utf-8", std::move(body) + "\n", std::nullopt};
 }
@@ -76,7 +78,9 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
     // One snapshot for the whole request, even if the policies are reloaded meanwhile.
     std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
     auto deadline = oci::Clock::now() + options_.review_deadline;
-    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    // Registry calls end by the deadline themselves; this timer is the backstop for anything that would
+    // not, a moment later so that the engine's own answer (which rule timed out) normally wins.
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline + kBackstopGrace);
     auto raced = co_await (policy::evaluate(*snapshot, request, review->images, mode, registry_, deadline) ||
                            timer.async_wait(asio::use_awaitable));
     if (raced.index() == 0)

@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,13 +20,14 @@ using namespace signet;
 
 namespace {
 
-// A registry that cannot be reached, or that never answers before the deadline.
+// A registry that cannot be reached, or that answers only `delay` after the deadline.
 class UnreachableRegistry final : public oci::Registry {
  public:
-  explicit UnreachableRegistry(bool hang) : hang_(hang) {}
+  explicit UnreachableRegistry(bool hang, std::chrono::milliseconds delay = std::chrono::seconds(30))
+      : hang_(hang), delay_(delay) {}
   asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Deadline deadline) override {
     if (hang_) {
-      asio::steady_timer timer(co_await asio::this_coro::executor, deadline + std::chrono::seconds(30));
+      asio::steady_timer timer(co_await asio::this_coro::executor, deadline + delay_);
       co_await timer.async_wait(asio::use_awaitable);
     }
     co_return Error::unavailable("registry " + image.registry + " is unreachable: connection refused");
@@ -34,6 +39,7 @@ class UnreachableRegistry final : public oci::Registry {
 
  private:
   bool hang_;
+  std::chrono::milliseconds delay_;
 };
 
 const char* const kPolicy = R"(apiVersion: kyverno.io/v1
@@ -74,9 +80,10 @@ std::string pod_review(const std::string& image, const std::string& operation = 
 }
 
 struct Fixture {
-  explicit Fixture(bool hang = false, std::chrono::milliseconds deadline = std::chrono::seconds(8))
+  explicit Fixture(bool hang = false, std::chrono::milliseconds deadline = std::chrono::seconds(8),
+                   std::chrono::milliseconds registry_delay = std::chrono::seconds(30))
       : dir(std::filesystem::temp_directory_path() / ("signet-webhook-" + std::to_string(::getpid()))),
-        registry(hang) {
+        registry(hang, registry_delay) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "policy.yaml") << kPolicy;
     policies = std::make_unique<policy::PolicyStore>(dir);
@@ -156,4 +163,27 @@ TEST_CASE("images no rule selects, DELETEs and unchanged UPDATEs are allowed wit
   CHECK(unchanged.allowed == std::optional<bool>(true));
   auto changed = f.call("POST", "/validate", pod_review("registry.example/app:v2", "UPDATE", "registry.example/app:v1"));
   CHECK(changed.allowed == std::optional<bool>(false));
+}
+
+TEST_CASE("reviews whose verification ends just as the deadline cancels it are answered, never crash",
+          "[server][webhook]") {
+  // The registry answers at the very moment the backstop timer fires (deadline + 250 ms), on a server-like
+  // set-up: several threads, each review on its own strand. Cancelling a coroutine that is finishing must
+  // be safe.
+  for (auto delay : {std::chrono::milliseconds(249), std::chrono::milliseconds(250), std::chrono::milliseconds(251)}) {
+    Fixture f(true, std::chrono::milliseconds(20), delay);
+    const std::string body = pod_review("registry.example/app@sha256:" + std::string(64, 'c'));
+    std::atomic<int> denied{0};
+    constexpr int kReviews = 200;
+    for (int i = 0; i < kReviews; ++i) {
+      asio::co_spawn(asio::make_strand(f.io), f.webhook->handle("POST", "/validate", body),
+                     [&denied](std::exception_ptr e, server::HttpAnswer answer) {
+                       if (!e && answer.allowed == std::optional<bool>(false)) ++denied;
+                     });
+    }
+    std::thread helper([&f] { f.io.run(); });
+    f.io.run();
+    helper.join();
+    CHECK(denied == kReviews);
+  }
 }
