@@ -1,9 +1,10 @@
 # signet — the two commands a newcomer needs: `make run` and `make test`.
 BUILD ?= build
 BUILD_TYPE ?= Release
+SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test run clean
+.PHONY: all deps build test test-sanitize run clean
 
 all: build
 
@@ -16,13 +17,22 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Every test: unit tests, and integration tests against a real registry started on 127.0.0.1.
+# Every test: unit tests, and integration tests against a real registry started on 127.0.0.1; then all of
+# them again under AddressSanitizer and UBSan.
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) test-sanitize
+
+$(SANITIZE_BUILD)/build.ninja:
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DSIGNET_SANITIZE=ON
+
+test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
 
 # The webhook on https://127.0.0.1:8443 with a local demo registry; Ctrl-C stops everything.
 run: build
 	scripts/demo $(BUILD)/server/signet
 
 clean:
-	rm -rf $(BUILD) .run
+	rm -rf $(BUILD) $(SANITIZE_BUILD) .run
