@@ -4,9 +4,9 @@
 
 namespace signet::crypto {
 
-Result<SimpleSigningPayload> verify_cosign_signature(std::string_view payload,
-                                                     std::string_view signature_base64, const PublicKey& key,
-                                                     HashAlgorithm hash, std::string_view image_digest) {
+Result<SimpleSigningPayload> verify_cosign_signature(std::string_view payload, std::string_view signature_base64,
+                                                     const PublicKey& key, HashAlgorithm hash,
+                                                     std::string_view image_digest) {
   auto signature = base64_decode(signature_base64);
   if (!signature) return signature.error().context("the signature annotation");
   if (auto verified = key.verify(payload, *signature, hash); !verified) return verified.error();

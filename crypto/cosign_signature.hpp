@@ -13,8 +13,8 @@ namespace signet::crypto {
 // In cosign's order: base64-decode `signature_base64`, verify it over `payload` exactly as stored,
 // only then parse the payload and check its claims against `image_digest` ("sha256:<hex>").
 // Returns the verified payload.
-Result<SimpleSigningPayload> verify_cosign_signature(std::string_view payload,
-                                                     std::string_view signature_base64, const PublicKey& key,
-                                                     HashAlgorithm hash, std::string_view image_digest);
+Result<SimpleSigningPayload> verify_cosign_signature(std::string_view payload, std::string_view signature_base64,
+                                                     const PublicKey& key, HashAlgorithm hash,
+                                                     std::string_view image_digest);
 
 }  // namespace signet::crypto

@@ -29,8 +29,7 @@ bool is_lower_hex(std::string_view text) {
 bool is_algorithm_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool is_algorithm_separator(char c) { return c == '+' || c == '.' || c == '_' || c == '-'; }
 bool is_encoded_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '=' || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '=' || c == '_' || c == '-';
 }
 
 // algorithm ::= component (separator component)*, component ::= [a-z0-9]+
@@ -85,8 +84,7 @@ Result<void> check_digest(std::string_view content, std::string_view expected) {
                           " is not supported (sha256 and sha512 are)");
   }
   if (actual != expected) {
-    return Error::invalid("content does not match its digest: expected " + std::string(expected) + ", got " +
-                          actual);
+    return Error::invalid("content does not match its digest: expected " + std::string(expected) + ", got " + actual);
   }
   return success();
 }
@@ -102,8 +100,7 @@ void Sha256::update(std::string_view piece) {
 std::string Sha256::final() {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), out, &length) != 1 ||
-      EVP_DigestInit_ex2(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+  if (EVP_DigestFinal_ex(ctx_.get(), out, &length) != 1 || EVP_DigestInit_ex2(ctx_.get(), EVP_sha256(), nullptr) != 1) {
     throw std::bad_alloc();
   }
   return "sha256:" + hex_encode(std::string_view(reinterpret_cast<const char*>(out), length));

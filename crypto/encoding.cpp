@@ -54,8 +54,7 @@ Result<std::string> base64_decode(std::string_view text) {
         padding = 2;
         continue;
       }
-      return bad_base64("unexpected " + describe(c) + " at offset " + std::to_string(i) +
-                        " after the '=' padding");
+      return bad_base64("unexpected " + describe(c) + " at offset " + std::to_string(i) + " after the '=' padding");
     }
     if (c == '=') {
       if (count < 2) {

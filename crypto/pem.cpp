@@ -66,8 +66,8 @@ Result<std::vector<PemBlock>> parse_pem_blocks(std::string_view text) {
     }
     if (read_boundary(line, kEnd, label)) {
       if (label != current.label) {
-        return at_line(line_number, "'-----END " + label + "-----' does not close '-----BEGIN " +
-                                        current.label + "-----' of line " + std::to_string(current.line));
+        return at_line(line_number, "'-----END " + label + "-----' does not close '-----BEGIN " + current.label +
+                                        "-----' of line " + std::to_string(current.line));
       }
       auto der = base64_decode(body);
       if (!der) {
@@ -80,14 +80,13 @@ Result<std::vector<PemBlock>> parse_pem_blocks(std::string_view text) {
       continue;
     }
     if (line.starts_with(kBegin)) {
-      return at_line(line_number, "a new block begins before '-----BEGIN " + current.label +
-                                      "-----' of line " + std::to_string(current.line) + " has ended");
+      return at_line(line_number, "a new block begins before '-----BEGIN " + current.label + "-----' of line " +
+                                      std::to_string(current.line) + " has ended");
     }
     // RFC 1421 headers ("Proc-Type: ...") only appear in legacy encrypted private keys, which are
     // refused by label later; skipping them keeps the message about the label.
     if (line.find(':') != std::string_view::npos) continue;
-    const auto stray =
-        line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+    const auto stray = line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
     if (stray != std::string_view::npos) {
       return at_line(line_number, "unexpected " + excerpt(line.substr(stray, 1)) + " in the body of the " +
                                       current.label + " block");

@@ -59,10 +59,14 @@ Result<HashAlgorithm> parse_hash_algorithm(std::string_view name) {
 
 std::string_view to_string(HashAlgorithm hash) {
   switch (hash) {
-    case HashAlgorithm::Sha224: return "sha224";
-    case HashAlgorithm::Sha256: return "sha256";
-    case HashAlgorithm::Sha384: return "sha384";
-    case HashAlgorithm::Sha512: return "sha512";
+    case HashAlgorithm::Sha224:
+      return "sha224";
+    case HashAlgorithm::Sha256:
+      return "sha256";
+    case HashAlgorithm::Sha384:
+      return "sha384";
+    case HashAlgorithm::Sha512:
+      return "sha512";
   }
   return "sha256";
 }
@@ -70,8 +74,7 @@ std::string_view to_string(HashAlgorithm hash) {
 PublicKey::PublicKey(PKey key, Kind kind, std::string description)
     : key_(std::move(key)), kind_(kind), description_(std::move(description)) {}
 
-PublicKey::PublicKey(const PublicKey& other)
-    : key_(nullptr), kind_(other.kind_), description_(other.description_) {
+PublicKey::PublicKey(const PublicKey& other) : key_(nullptr), kind_(other.kind_), description_(other.description_) {
   if (EVP_PKEY_up_ref(other.key_.get()) != 1) throw std::bad_alloc();
   key_.reset(other.key_.get());
 }
@@ -121,16 +124,13 @@ Result<PublicKey> PublicKey::from_der(std::string_view der) {
   if (EVP_PKEY_is_a(key.get(), "EC")) {
     char group[80] = {};
     std::size_t length = 0;
-    if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &length) !=
-        1) {
+    if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &length) != 1) {
       take_openssl_errors();
-      return Error::invalid("unsupported key: ECDSA with explicit curve parameters; " +
-                            std::string(kSupported));
+      return Error::invalid("unsupported key: ECDSA with explicit curve parameters; " + std::string(kSupported));
     }
     const auto curve = curve_label(group);
     if (curve.empty()) {
-      return Error::invalid("unsupported key: ECDSA on curve " + std::string(group) + "; " +
-                            std::string(kSupported));
+      return Error::invalid("unsupported key: ECDSA on curve " + std::string(group) + "; " + std::string(kSupported));
     }
     return PublicKey(std::move(key), Kind::Ecdsa, "ECDSA " + std::string(curve));
   }
@@ -175,9 +175,8 @@ Result<void> PublicKey::check_signature_shape(std::string_view signature) const 
     case Kind::Ed25519: {
       const auto expected = static_cast<std::size_t>(EVP_PKEY_get_size(key_.get()));
       if (signature.size() != expected) {
-        return Error::invalid("malformed signature: " + description_ + " signatures have " +
-                              std::to_string(expected) + " bytes, this one has " +
-                              std::to_string(signature.size()));
+        return Error::invalid("malformed signature: " + description_ + " signatures have " + std::to_string(expected) +
+                              " bytes, this one has " + std::to_string(signature.size()));
       }
       return success();
     }
@@ -204,17 +203,24 @@ Result<void> PublicKey::check_signature_shape(std::string_view signature) const 
   return success();
 }
 
-Result<void> PublicKey::verify(std::string_view message, std::string_view signature,
-                               HashAlgorithm hash) const {
+Result<void> PublicKey::verify(std::string_view message, std::string_view signature, HashAlgorithm hash) const {
   if (auto shape = check_signature_shape(signature); !shape) return shape;
 
   const char* digest = nullptr;  // Ed25519 signs the message itself
   if (kind_ != Kind::Ed25519) {
     switch (hash) {
-      case HashAlgorithm::Sha224: digest = "SHA224"; break;
-      case HashAlgorithm::Sha256: digest = "SHA256"; break;
-      case HashAlgorithm::Sha384: digest = "SHA384"; break;
-      case HashAlgorithm::Sha512: digest = "SHA512"; break;
+      case HashAlgorithm::Sha224:
+        digest = "SHA224";
+        break;
+      case HashAlgorithm::Sha256:
+        digest = "SHA256";
+        break;
+      case HashAlgorithm::Sha384:
+        digest = "SHA384";
+        break;
+      case HashAlgorithm::Sha512:
+        digest = "SHA512";
+        break;
     }
   }
   auto openssl_failed = [&] {
@@ -224,15 +230,13 @@ Result<void> PublicKey::verify(std::string_view message, std::string_view signat
 
   MdCtx ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* key_ctx = nullptr;  // owned by ctx
-  if (!ctx ||
-      EVP_DigestVerifyInit_ex(ctx.get(), &key_ctx, digest, nullptr, nullptr, key_.get(), nullptr) != 1) {
+  if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), &key_ctx, digest, nullptr, nullptr, key_.get(), nullptr) != 1) {
     return openssl_failed();
   }
   if (kind_ == Kind::Rsa && EVP_PKEY_CTX_set_rsa_padding(key_ctx, RSA_PKCS1_PADDING) != 1) {
     return openssl_failed();
   }
-  const int verdict =
-      EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message), message.size());
+  const int verdict = EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message), message.size());
   if (verdict == 1) return success();
   if (verdict == 0) {
     take_openssl_errors();

@@ -24,13 +24,19 @@ std::string_view view(const Value& string) { return {string.GetString(), string.
 
 std::string type_name(const Value& value) {
   switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
+    case rapidjson::kNullType:
+      return "null";
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
+    case rapidjson::kTrueType:
+      return "a boolean";
+    case rapidjson::kObjectType:
+      return "an object";
+    case rapidjson::kArrayType:
+      return "an array";
+    case rapidjson::kStringType:
+      return "a string";
+    case rapidjson::kNumberType:
+      return "a number";
   }
   return "unknown";
 }
@@ -52,8 +58,7 @@ Result<void> check_structure(const Value& root) {
     auto [value, path, depth] = std::move(pending.back());
     pending.pop_back();
     if (depth > kMaxDepth) {
-      return Error::invalid("the payload nests deeper than " + std::to_string(kMaxDepth) + " levels at " +
-                            path);
+      return Error::invalid("the payload nests deeper than " + std::to_string(kMaxDepth) + " levels at " + path);
     }
     if (value->IsObject()) {
       std::set<std::string_view> seen;
@@ -90,8 +95,7 @@ Result<void> check_known_fields(const Value& object, const std::string& path,
   return success();
 }
 
-Result<const Value*> member(const Value& object, const std::string& path, std::string_view name,
-                            rapidjson::Type type) {
+Result<const Value*> member(const Value& object, const std::string& path, std::string_view name, rapidjson::Type type) {
   const std::string full = join(path, name);
   const auto found = object.FindMember(Value(rapidjson::StringRef(name.data(), name.size())));
   if (found == object.MemberEnd()) return Error::invalid(full + " is missing");
@@ -121,13 +125,13 @@ std::string json_text(const Value& value) {
 
 Result<SimpleSigningPayload> parse_simple_signing(std::string_view json) {
   rapidjson::Document document;
-  constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseFullPrecisionFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
   document.Parse<kFlags>(json.data(), json.size());
   if (document.HasParseError()) {
-    return Error::invalid("the payload is not valid JSON: " +
-                          std::string(rapidjson::GetParseError_En(document.GetParseError())) +
-                          " (at offset " + std::to_string(document.GetErrorOffset()) + ")");
+    return Error::invalid(
+        "the payload is not valid JSON: " + std::string(rapidjson::GetParseError_En(document.GetParseError())) +
+        " (at offset " + std::to_string(document.GetErrorOffset()) + ")");
   }
   if (!document.IsObject()) {
     return Error::invalid("the payload is " + type_name(document) + ", not a JSON object");
@@ -174,9 +178,8 @@ Result<SimpleSigningPayload> parse_simple_signing(std::string_view json) {
       return Error::invalid("optional is " + type_name(optional->value) + ", not an object or null");
     }
     for (const auto& entry : optional->value.GetObject()) {
-      payload.optional.emplace(std::string(view(entry.name)), entry.value.IsString()
-                                                                  ? std::string(view(entry.value))
-                                                                  : json_text(entry.value));
+      payload.optional.emplace(std::string(view(entry.name)),
+                               entry.value.IsString() ? std::string(view(entry.value)) : json_text(entry.value));
     }
   }
   return payload;
@@ -191,8 +194,8 @@ Result<void> check_claims(const SimpleSigningPayload& payload, std::string_view 
     return Error::invalid("the image digest '" + std::string(image_digest) + "' is not a valid digest");
   }
   if (payload.manifest_digest != image_digest) {
-    return Error::invalid("the signature's payload names " + payload.manifest_digest +
-                          ", not the image digest " + std::string(image_digest));
+    return Error::invalid("the signature's payload names " + payload.manifest_digest + ", not the image digest " +
+                          std::string(image_digest));
   }
   return success();
 }

@@ -11,8 +11,21 @@ constexpr std::size_t kMaxParams = 32;
 bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -116,7 +129,8 @@ Result<std::vector<AuthChallenge>> parse_auth_challenges(std::string_view header
       return Error::invalid("malformed WWW-Authenticate header: expected an auth scheme at offset " +
                             std::to_string(in.pos()));
     }
-    if (challenges.size() == kMaxChallenges) return Error::invalid("WWW-Authenticate header with more than 16 challenges");
+    if (challenges.size() == kMaxChallenges)
+      return Error::invalid("WWW-Authenticate header with more than 16 challenges");
     AuthChallenge challenge;
     challenge.scheme = lower(scheme);
     const std::size_t after_scheme = in.pos();

@@ -59,8 +59,9 @@ Result<DockerConfig> DockerConfig::parse(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
-    return Error::invalid(std::string("docker config is not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                          " at offset " + std::to_string(doc.GetErrorOffset()));
+    return Error::invalid(std::string("docker config is not valid JSON: ") +
+                          rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                          std::to_string(doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return Error::invalid("docker config is not a JSON object");
   DockerConfig config;

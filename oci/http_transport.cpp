@@ -2,19 +2,19 @@
 
 #include <algorithm>
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
 namespace signet::oci {
 namespace {
@@ -32,7 +32,8 @@ constexpr std::size_t kErrorBodyLimit = 64 * 1024;
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -55,10 +56,12 @@ Error transport_error(const Url& url, std::string_view stage, const error_code& 
   if (ec == net::error::connection_refused) {
     what += "connection refused (is the registry running?)";
   } else if (tls != nullptr && SSL_get_verify_result(tls) != X509_V_OK) {
-    what += std::string("certificate verification failed: ") + X509_verify_cert_error_string(SSL_get_verify_result(tls));
+    what +=
+        std::string("certificate verification failed: ") + X509_verify_cert_error_string(SSL_get_verify_result(tls));
   } else {
     what += ec.message();
-    if (ec.category() == net::error::get_ssl_category() && ec.message().find("wrong version number") != std::string::npos) {
+    if (ec.category() == net::error::get_ssl_category() &&
+        ec.message().find("wrong version number") != std::string::npos) {
       what += " (the server may speak plain HTTP: list it as an insecure registry if that is intended)";
     }
   }

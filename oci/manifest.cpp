@@ -42,8 +42,9 @@ Result<ImageManifest> parse_image_manifest(std::string_view json) {
   // Iterative parsing: a hostile, deeply nested document cannot exhaust the stack.
   doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
-    return Error::invalid(std::string("manifest is not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                          " at offset " + std::to_string(doc.GetErrorOffset()));
+    return Error::invalid(std::string("manifest is not valid JSON: ") +
+                          rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                          std::to_string(doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return Error::invalid("manifest is not a JSON object");
   const auto version = doc.FindMember("schemaVersion");

@@ -84,7 +84,8 @@ Result<void> check_domain(std::string_view domain) {
   std::string_view port;
   if (domain.starts_with('[')) {
     const std::size_t close = domain.find(']');
-    if (close == std::string_view::npos) return Error::invalid("invalid registry host " + quoted(domain) + ": unclosed '['");
+    if (close == std::string_view::npos)
+      return Error::invalid("invalid registry host " + quoted(domain) + ": unclosed '['");
     host = domain.substr(0, close + 1);
     const std::string_view inner = host.substr(1, host.size() - 2);
     if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return is_hex(c) || c == ':'; })) {
@@ -134,7 +135,8 @@ Result<void> check_tag(std::string_view tag) {
   if (tag.size() > kMaxTagLength) {
     return Error::invalid("tag longer than 128 characters (" + std::to_string(tag.size()) + ")");
   }
-  if (!is_word(tag.front())) return Error::invalid("invalid tag " + quoted(tag) + ": it must start with a letter, digit or '_'");
+  if (!is_word(tag.front()))
+    return Error::invalid("invalid tag " + quoted(tag) + ": it must start with a letter, digit or '_'");
   if (!std::all_of(tag.begin(), tag.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; })) {
     return Error::invalid("invalid tag " + quoted(tag) + ": only letters, digits, '_', '.' and '-' are allowed");
   }
@@ -150,7 +152,10 @@ Result<void> check_digest_format(std::string_view digest) {
   }
   const std::string_view algorithm = digest.substr(0, colon);
   const std::string_view hex = digest.substr(colon + 1);
-  struct Known { std::string_view name; std::size_t hex_length; };
+  struct Known {
+    std::string_view name;
+    std::size_t hex_length;
+  };
   constexpr std::array<Known, 3> known{{{"sha256", 64}, {"sha384", 96}, {"sha512", 128}}};
   const auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) { return k.name == algorithm; });
   if (it == known.end()) {
@@ -203,7 +208,8 @@ Result<Reference> parse_reference(std::string_view text) {
   if (rest.empty()) return fail(Error::invalid("missing repository name"));
 
   std::string_view path = rest;
-  if (const std::size_t slash = rest.find('/'); slash != std::string_view::npos && looks_like_domain(rest.substr(0, slash))) {
+  if (const std::size_t slash = rest.find('/');
+      slash != std::string_view::npos && looks_like_domain(rest.substr(0, slash))) {
     const std::string_view domain = rest.substr(0, slash);
     if (auto ok = check_domain(domain); !ok) return fail(ok.error());
     ref.registry = domain == kLegacyDockerHub ? std::string(kDockerHub) : std::string(domain);
@@ -226,7 +232,8 @@ Result<Reference> parse_reference(std::string_view text) {
                                "'-', separated by single '/'"));
   }
   if (ref.repository.size() > kMaxRepositoryLength) {
-    return fail(Error::invalid("repository name longer than 255 characters (" + std::to_string(ref.repository.size()) + ")"));
+    return fail(
+        Error::invalid("repository name longer than 255 characters (" + std::to_string(ref.repository.size()) + ")"));
   }
   if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
   return ref;

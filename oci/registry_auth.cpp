@@ -71,10 +71,12 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::authorize(const Reposi
     if (!parsed) co_return Error::unavailable(parsed.error().message);
     challenges.insert(challenges.end(), parsed->begin(), parsed->end());
   }
-  if (challenges.empty()) co_return check_credentials(scope, "authentication required (401) without a challenge", credentials.has_value());
+  if (challenges.empty())
+    co_return check_credentials(scope, "authentication required (401) without a challenge", credentials.has_value());
 
   // Bearer first: a registry offering both prefers tokens, and a token never exposes the password to it.
-  const auto bearer = std::find_if(challenges.begin(), challenges.end(), [](const auto& c) { return c.scheme == "bearer"; });
+  const auto bearer =
+      std::find_if(challenges.begin(), challenges.end(), [](const auto& c) { return c.scheme == "bearer"; });
   if (bearer != challenges.end()) {
     const std::string realm = bearer->param("realm");
     if (realm.empty()) co_return Error::unavailable("the registry's Bearer challenge has no realm");
@@ -82,8 +84,11 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::authorize(const Reposi
     if (!token) co_return token.error();
     co_return *token;
   }
-  const bool basic = std::any_of(challenges.begin(), challenges.end(), [](const auto& c) { return c.scheme == "basic"; });
-  if (!basic) co_return Error::unavailable("the registry asks for an unsupported authentication scheme \"" + challenges.front().scheme + "\"");
+  const bool basic =
+      std::any_of(challenges.begin(), challenges.end(), [](const auto& c) { return c.scheme == "basic"; });
+  if (!basic)
+    co_return Error::unavailable("the registry asks for an unsupported authentication scheme \"" +
+                                 challenges.front().scheme + "\"");
   if (!credentials) co_return check_credentials(scope, "authentication required (401)", false);
   std::string header = basic_header(*credentials);
   remember(scope, header, kBasicLifetime);
@@ -92,8 +97,7 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::authorize(const Reposi
 
 boost::asio::awaitable<Result<std::string>> RegistryAuth::fetch_token(const RepositoryScope& scope,
                                                                       const std::string& realm,
-                                                                      const std::string& service,
-                                                                      Deadline deadline) {
+                                                                      const std::string& service, Deadline deadline) {
   const auto credentials = config_.find(scope.registry);
   auto url = parse_url(realm);
   if (!url) co_return Error::unavailable(url.error().context("token realm").message);
@@ -110,16 +114,18 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::fetch_token(const Repo
   auto response = co_await transport_.send(request, deadline);
   if (!response) co_return response.error().context("fetching a token from " + url->authority());
   if (response->status == 401 || response->status == 403) {
-    co_return check_credentials(scope, "the token server " + url->authority() + " refused access (" +
-                                           std::to_string(response->status) + ")",
-                                credentials.has_value());
+    co_return check_credentials(
+        scope, "the token server " + url->authority() + " refused access (" + std::to_string(response->status) + ")",
+        credentials.has_value());
   }
   if (response->status != 200) {
-    co_return Error::unavailable("the token server " + url->authority() + " answered HTTP " + std::to_string(response->status));
+    co_return Error::unavailable("the token server " + url->authority() + " answered HTTP " +
+                                 std::to_string(response->status));
   }
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(response->body.data(), response->body.size());
-  if (doc.HasParseError() || !doc.IsObject()) co_return Error::unavailable("the token server " + url->authority() + " sent malformed JSON");
+  if (doc.HasParseError() || !doc.IsObject())
+    co_return Error::unavailable("the token server " + url->authority() + " sent malformed JSON");
   std::string token;
   for (const char* name : {"token", "access_token"}) {
     const auto it = doc.FindMember(name);
@@ -128,9 +134,11 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::fetch_token(const Repo
       break;
     }
   }
-  if (!valid_token(token)) co_return Error::unavailable("the token server " + url->authority() + " sent no usable token");
+  if (!valid_token(token))
+    co_return Error::unavailable("the token server " + url->authority() + " sent no usable token");
   std::chrono::seconds lifetime = kDefaultTokenLifetime;
-  if (const auto it = doc.FindMember("expires_in"); it != doc.MemberEnd() && it->value.IsInt() && it->value.GetInt() > 0) {
+  if (const auto it = doc.FindMember("expires_in");
+      it != doc.MemberEnd() && it->value.IsInt() && it->value.GetInt() > 0) {
     lifetime = std::chrono::seconds(it->value.GetInt());
   }
   std::string header = "Bearer " + token;

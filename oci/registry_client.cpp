@@ -12,9 +12,10 @@ namespace {
 
 constexpr int kMaxRedirects = 5;
 
-const std::string kManifestAccept = std::string(media_type::kOciManifest) + ", " + std::string(media_type::kDockerManifest);
-const std::string kAnyManifestAccept = kManifestAccept + ", " + std::string(media_type::kOciIndex) + ", " +
-                                       std::string(media_type::kDockerManifestList);
+const std::string kManifestAccept =
+    std::string(media_type::kOciManifest) + ", " + std::string(media_type::kDockerManifest);
+const std::string kAnyManifestAccept =
+    kManifestAccept + ", " + std::string(media_type::kOciIndex) + ", " + std::string(media_type::kDockerManifestList);
 
 // One call of the registry API: what to ask for, the body cap that applies and whether redirects are
 // followed (blobs may be served from another host).
@@ -38,7 +39,8 @@ std::string registry_error_detail(const std::string& body) {
   doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return {};
   const auto errors = doc.FindMember("errors");
-  if (errors == doc.MemberEnd() || !errors->value.IsArray() || errors->value.Empty() || !errors->value[0].IsObject()) return {};
+  if (errors == doc.MemberEnd() || !errors->value.IsArray() || errors->value.Empty() || !errors->value[0].IsObject())
+    return {};
   const auto& first = errors->value[0];
   std::string detail;
   for (const char* field : {"code", "message"}) {
@@ -156,11 +158,11 @@ struct RegistryClient::Impl {
   boost::asio::awaitable<Result<std::string>> fetch_blob(const RepositoryScope& scope, const std::string& api_host,
                                                          const Descriptor& blob, Deadline deadline) {
     if (blob.size > options.max_blob_bytes) {
-      co_return Error::invalid("blob " + blob.digest + " is " + std::to_string(blob.size) + " bytes, more than max_blob_bytes (" +
-                               std::to_string(options.max_blob_bytes) + ")");
+      co_return Error::invalid("blob " + blob.digest + " is " + std::to_string(blob.size) +
+                               " bytes, more than max_blob_bytes (" + std::to_string(options.max_blob_bytes) + ")");
     }
-    const ApiCall call{"GET", "/v2/" + scope.repository + "/blobs/" + blob.digest, {}, options.max_blob_bytes,
-                       "max_blob_bytes", true};
+    const ApiCall call{
+        "GET", "/v2/" + scope.repository + "/blobs/" + blob.digest, {}, options.max_blob_bytes, "max_blob_bytes", true};
     auto response = co_await api_request(scope, api_host, call, deadline);
     if (!response) co_return response.error().context("blob " + blob.digest);
     if (response->status != 200) co_return status_error(*response, "blob " + blob.digest);
@@ -168,7 +170,8 @@ struct RegistryClient::Impl {
       co_return Error::invalid("blob " + blob.digest + " is " + std::to_string(response->body.size()) +
                                " bytes, its descriptor says " + std::to_string(blob.size));
     }
-    if (auto ok = crypto::check_digest(response->body, blob.digest); !ok) co_return ok.error().context("blob " + blob.digest);
+    if (auto ok = crypto::check_digest(response->body, blob.digest); !ok)
+      co_return ok.error().context("blob " + blob.digest);
     co_return std::move(response->body);
   }
 };
@@ -203,7 +206,8 @@ boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const
   if (!head) co_return head.error().context(where);
   if (head->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
   if (head->status != 200) co_return status_error(*head, what).context(where);
-  if (const auto digest = head->header("Docker-Content-Digest"); digest && check_digest_syntax(*digest)) co_return *digest;
+  if (const auto digest = head->header("Docker-Content-Digest"); digest && check_digest_syntax(*digest))
+    co_return *digest;
 
   // No usable Docker-Content-Digest: the digest is the hash of the manifest's bytes.
   call.method = "GET";
@@ -216,7 +220,8 @@ boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const
 
 boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cosign_signatures(
     const Reference& image, const std::optional<std::string>& signature_repository, Deadline deadline) {
-  if (image.digest.empty()) co_return Error::invalid("cosign signatures of " + image.str() + ": the reference needs a digest");
+  if (image.digest.empty())
+    co_return Error::invalid("cosign signatures of " + image.str() + ": the reference needs a digest");
   if (auto ok = check_digest_syntax(image.digest); !ok) co_return ok.error();
   Reference target = image;
   if (signature_repository) {
@@ -229,15 +234,20 @@ boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cos
   const std::string tag = signature_tag(image.digest);
   const auto& options = impl_->options;
 
-  const ApiCall call{"GET", "/v2/" + target.repository + "/manifests/" + tag, {{"Accept", kManifestAccept}},
-                     options.max_manifest_bytes, "max_manifest_bytes", false};
+  const ApiCall call{"GET",
+                     "/v2/" + target.repository + "/manifests/" + tag,
+                     {{"Accept", kManifestAccept}},
+                     options.max_manifest_bytes,
+                     "max_manifest_bytes",
+                     false};
   auto response = co_await impl_->api_request(scope, target.api_host(), call, deadline);
   if (!response) co_return response.error().context(where + ": signature manifest " + tag);
   if (response->status == 404) co_return std::vector<CosignSignature>{};
   if (response->status != 200) co_return status_error(*response, "signature manifest " + tag).context(where);
   // Fetched by tag, so only the registry's own digest header can be checked.
   if (const auto digest = response->header("Docker-Content-Digest"); digest && !digest->empty()) {
-    if (auto ok = crypto::check_digest(response->body, *digest); !ok) co_return ok.error().context(where + ": signature manifest " + tag);
+    if (auto ok = crypto::check_digest(response->body, *digest); !ok)
+      co_return ok.error().context(where + ": signature manifest " + tag);
   }
   auto manifest = parse_image_manifest(response->body);
   if (!manifest) co_return manifest.error().context(where + ": signature manifest " + tag);

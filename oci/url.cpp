@@ -18,8 +18,9 @@ bool is_target_char(char c) { return c > 0x20 && c < 0x7f && c != '#'; }
 bool valid_host(std::string_view host) {
   if (host.empty()) return false;
   if (host.front() == '[') {
-    return host.size() > 2 && host.back() == ']' &&
-           std::all_of(host.begin() + 1, host.end() - 1, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.'; });
+    return host.size() > 2 && host.back() == ']' && std::all_of(host.begin() + 1, host.end() - 1, [](char c) {
+             return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+           });
   }
   return std::all_of(host.begin(), host.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
@@ -70,8 +71,10 @@ Result<Url> parse_url(std::string_view text) {
     url.port = std::string(authority.substr(colon + 1));
   }
   if (!valid_host(host)) return bad("invalid host");
-  if (!url.port.empty() && (url.port.size() > 5 || !std::all_of(url.port.begin(), url.port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-                            std::stoul(url.port) > 65535)) {
+  if (!url.port.empty() &&
+      (url.port.size() > 5 ||
+       !std::all_of(url.port.begin(), url.port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+       std::stoul(url.port) > 65535)) {
     return bad("invalid port");
   }
   url.host = std::string(host);
@@ -84,7 +87,8 @@ Result<Url> parse_url(std::string_view text) {
 Result<Url> resolve_url(const Url& base, std::string_view location) {
   if (location.find("://") != std::string_view::npos) return parse_url(location);
   if (location.starts_with("//")) return parse_url(base.scheme + ":" + std::string(location));
-  if (const std::size_t fragment = location.find('#'); fragment != std::string_view::npos) location = location.substr(0, fragment);
+  if (const std::size_t fragment = location.find('#'); fragment != std::string_view::npos)
+    location = location.substr(0, fragment);
   if (location.empty()) return Error::invalid("empty redirect location");
   if (!std::all_of(location.begin(), location.end(), is_target_char)) {
     return Error::invalid("redirect location holds characters not allowed in a URL");

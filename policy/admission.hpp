@@ -25,7 +25,7 @@ struct AdmissionRequest {
   std::string subresource;
   std::string namespace_name;
   std::string name;
-  std::map<std::string, std::string> labels;  // the object's metadata.labels
+  std::map<std::string, std::string> labels;       // the object's metadata.labels
   std::map<std::string, std::string> annotations;  // the object's metadata.annotations (match.annotations)
   UserInfo user;
   bool dry_run = false;

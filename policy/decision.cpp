@@ -7,10 +7,14 @@ namespace signet::policy {
 
 const char* to_string(RuleStatus status) {
   switch (status) {
-    case RuleStatus::Pass: return "pass";
-    case RuleStatus::Fail: return "fail";
-    case RuleStatus::Error: return "error";
-    case RuleStatus::Skip: return "skip";
+    case RuleStatus::Pass:
+      return "pass";
+    case RuleStatus::Fail:
+      return "fail";
+    case RuleStatus::Error:
+      return "error";
+    case RuleStatus::Skip:
+      return "skip";
   }
   return "error";
 }
@@ -24,12 +28,11 @@ bool is_failure(const RuleResult& result) {
 bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 std::size_t count_utf8(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return !is_continuation_byte(c); }));
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return !is_continuation_byte(c); }));
 }
 
-bool is_alphanumeric(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+bool is_alphanumeric(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 std::string warning_line(const RuleResult& result) {
   return truncate_utf8(result.policy + "/" + result.rule + ": " + result.image + ": " + result.message,

@@ -56,10 +56,10 @@ std::vector<ApplicableRule> applicable_rules(const PolicySet& policies, const Ad
 
 // One distinct image of the request: the results settled without I/O and the entries left to verify.
 struct ImagePlan {
-  std::string image;                     // as written
-  std::vector<const ImageUse*> uses;     // where it is written (possibly several containers)
+  std::string image;                  // as written
+  std::vector<const ImageUse*> uses;  // where it is written (possibly several containers)
   std::optional<oci::Reference> reference;
-  std::vector<RuleResult> results;       // in rule order; pending ones are filled by verification
+  std::vector<RuleResult> results;  // in rule order; pending ones are filled by verification
   std::vector<std::pair<std::size_t, const ImageVerification*>> pending;  // index into results
 };
 
@@ -85,7 +85,8 @@ ImagePlan plan_image(const std::string& image, const std::vector<ApplicableRule>
     for (const auto& entry : rule.rule->verify_images) {
       if (!covers(entry, names)) continue;
       if (!parsed.ok()) {
-        plan.results.push_back(result_for(rule, image, RuleStatus::Fail, "invalid image reference: " + parsed.error().message));
+        plan.results.push_back(
+            result_for(rule, image, RuleStatus::Fail, "invalid image reference: " + parsed.error().message));
       } else if (skips(entry, names)) {
         plan.results.push_back(result_for(rule, image, RuleStatus::Skip, "skipped by skipImageReferences"));
       } else if (mode == Mode::Validate && entry.verify_digest && parsed->digest.empty()) {
@@ -177,21 +178,22 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   using Operation = decltype(asio::co_spawn(executor, verify_image({}, mode, registry, deadline), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
-    operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
+    operations.push_back(
+        asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
   }
   std::vector<RuleResult> results;
   std::vector<PinCandidate> pins;
   if (!operations.empty()) {
-    auto [order, exceptions, outcomes] =
-        co_await asio::experimental::make_parallel_group(std::move(operations))
-            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    auto [order, exceptions, outcomes] = co_await asio::experimental::make_parallel_group(std::move(operations))
+                                             .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
     for (const auto& exception : exceptions) {
       if (exception) std::rethrow_exception(exception);
     }
     for (auto& outcome : outcomes) {
       results.insert(results.end(), std::make_move_iterator(outcome.results.begin()),
                      std::make_move_iterator(outcome.results.end()));
-      pins.insert(pins.end(), std::make_move_iterator(outcome.pins.begin()), std::make_move_iterator(outcome.pins.end()));
+      pins.insert(pins.end(), std::make_move_iterator(outcome.pins.begin()),
+                  std::make_move_iterator(outcome.pins.end()));
     }
   }
   co_return decide(std::move(results), std::move(pins), mode);

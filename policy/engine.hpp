@@ -24,7 +24,7 @@ const char* to_string(RuleStatus status);  // "pass", "fail", "error", "skip" (m
 struct RuleResult {
   std::string policy;  // "namespace/name" for a namespaced Policy, "name" for a ClusterPolicy
   std::string rule;
-  std::string image;   // as written in the object
+  std::string image;  // as written in the object
   RuleStatus status = RuleStatus::Skip;
   bool enforce = true;  // the rule's effective failure action
   std::string message;  // why it failed / errored / was skipped; "" on pass
@@ -40,11 +40,11 @@ struct PatchOperation {
 
 struct Decision {
   bool allowed = true;
-  std::string message;  // on deny: every Enforce failure, naming policy, rule, image and reason
+  std::string message;                // on deny: every Enforce failure, naming policy, rule, image and reason
   std::vector<std::string> warnings;  // Audit failures, one each, ≤ 120 characters
   std::map<std::string, std::string> audit_annotations;
   std::vector<PatchOperation> patch;  // Mutate mode only
-  std::vector<RuleResult> results;   // every (image, rule) considered
+  std::vector<RuleResult> results;    // every (image, rule) considered
 };
 
 // Evaluates every verifyImages rule of `policies` that applies to `request` against `images`.
@@ -52,12 +52,12 @@ struct Decision {
 // The images are verified concurrently on the caller's executor, which must be a strand (or an
 // io_context run by one thread).
 boost::asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
-                                          const std::vector<ImageUse>& images, Mode mode,
-                                          oci::Registry& registry, oci::Deadline deadline);
+                                          const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
+                                          oci::Deadline deadline);
 
 // The decision when the deadline passed before `evaluate` finished: every applicable (image, rule)
 // is an Error "verification timed out", decided by its failure action. No I/O.
-Decision timed_out(const PolicySet& policies, const AdmissionRequest& request,
-                   const std::vector<ImageUse>& images, Mode mode);
+Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
+                   Mode mode);
 
 }  // namespace signet::policy

@@ -69,7 +69,7 @@ std::string summarise(const std::vector<std::string>& reasons) {
 }
 
 boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, const ImageVerification& entry,
-                                                     SignatureSource& source) {
+                                                      SignatureSource& source) {
   if (!e.attestor->keys || e.key == nullptr) {
     co_return Error::invalid(e.path + ": only keys attestors are supported");
   }
@@ -81,8 +81,8 @@ boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, co
 
   std::vector<std::string> reasons;
   for (const auto& signature : signatures) {
-    auto checked = check_signature(signature, *e.key, *e.attestor->keys, e.attestor->annotations,
-                                   source.image().digest);
+    auto checked =
+        check_signature(signature, *e.key, *e.attestor->keys, e.attestor->annotations, source.image().digest);
     if (checked.ok()) co_return success();
     reasons.push_back(checked.error().message);
   }
@@ -90,7 +90,7 @@ boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, co
 }
 
 boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const std::string& path,
-                                               const ImageVerification& entry, SignatureSource& source) {
+                                                const ImageVerification& entry, SignatureSource& source) {
   const auto entries = expand(set, path);
   const int required = set.count && *set.count > 0 ? *set.count : static_cast<int>(entries.size());
   int verified = 0, unavailable = 0;
@@ -114,8 +114,8 @@ boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const st
   // Had the failed fetches succeeded, the set might have passed: that is "could not tell".
   const auto kind = verified + unavailable >= required ? Error::Kind::Unavailable : Error::Kind::Invalid;
   if (entries.size() == 1 && errors.size() == 1) co_return Error{kind, errors.front().message};
-  std::string message = path + ": " + std::to_string(verified) + " of " + std::to_string(required) +
-                        " required attestors verified";
+  std::string message =
+      path + ": " + std::to_string(verified) + " of " + std::to_string(required) + " required attestors verified";
   for (std::size_t i = 0; i < errors.size(); ++i) message += (i ? "; " : ": ") + errors[i].message;
   co_return Error{kind, std::move(message)};
 }
@@ -151,10 +151,12 @@ Result<void> check_signature(const oci::CosignSignature& signature, const crypto
   for (const auto& [name, wanted] : annotations) {
     const auto found = payload->optional.find(name);
     if (found == payload->optional.end()) {
-      return Error::invalid("the signed payload has no annotation " + name + " (the attestor requires \"" + wanted + "\")");
+      return Error::invalid("the signed payload has no annotation " + name + " (the attestor requires \"" + wanted +
+                            "\")");
     }
     if (found->second != wanted) {
-      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" + wanted + "\"");
+      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" + wanted +
+                            "\"");
     }
   }
   if (!keys.rekor.ignore_tlog) {

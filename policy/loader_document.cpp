@@ -42,7 +42,9 @@ bool is_policy_name(std::string_view name) {
     return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
            c == '.';
   };
-  auto alnum = [](char c) { return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)); };
+  auto alnum = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+  };
   return std::all_of(name.begin(), name.end(), ok) && alnum(name.front()) && alnum(name.back());
 }
 
@@ -107,8 +109,9 @@ void parse_metadata(const Field& field, Policy& policy) {
   if (policy.name.empty()) {
     (field["name"].present() ? field["name"] : field).refuse("metadata.name is required");
   } else if (!is_policy_name(policy.name)) {
-    field["name"].refuse("metadata.name must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-', '.'), got \"" +
-                         policy.name + "\"");
+    field["name"].refuse(
+        "metadata.name must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-', '.'), got \"" +
+        policy.name + "\"");
   }
   policy.namespace_name = field["namespace"].string();
   if (policy.kind == PolicyKind::ClusterPolicy && !policy.namespace_name.empty()) {
@@ -169,7 +172,8 @@ std::string kind_name(std::string_view selector) {
   std::size_t start = 0;
   while (true) {
     auto slash = selector.find('/', start);
-    parts.emplace_back(selector.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    parts.emplace_back(
+        selector.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -180,11 +184,20 @@ std::string kind_name(std::string_view selector) {
   };
   std::string kind;
   switch (parts.size()) {
-    case 1: kind = subresource_form(parts[0]); break;
-    case 2: kind = is_version(parts[0]) ? subresource_form(parts[1]) : parts[0] + "/" + parts[1]; break;
-    case 3: kind = is_version(parts[0]) ? parts[1] + "/" + parts[2] : subresource_form(parts[2]); break;
-    case 4: kind = parts[2] + "/" + parts[3]; break;
-    default: return "";
+    case 1:
+      kind = subresource_form(parts[0]);
+      break;
+    case 2:
+      kind = is_version(parts[0]) ? subresource_form(parts[1]) : parts[0] + "/" + parts[1];
+      break;
+    case 3:
+      kind = is_version(parts[0]) ? parts[1] + "/" + parts[2] : subresource_form(parts[2]);
+      break;
+    case 4:
+      kind = parts[2] + "/" + parts[3];
+      break;
+    default:
+      return "";
   }
   if (std::count(kind.begin(), kind.end(), '/') == 1) kind = kind.substr(0, kind.find('/'));
   return kind;
@@ -278,7 +291,9 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     if (has_operation(field["validate"]) && field["validate"]["manifests"].present()) {
       notes.push_back("rule " + rule.name + ": validate.manifests is not supported by signet yet; skipped");
     } else {
-      std::string kind = has_operation(field["validate"]) ? "validate" : has_operation(field["mutate"]) ? "mutate" : "generate";
+      std::string kind = has_operation(field["validate"]) ? "validate"
+                         : has_operation(field["mutate"]) ? "mutate"
+                                                          : "generate";
       notes.push_back("rule " + rule.name + ": " + kind + " rules are not evaluated by signet; skipped");
     }
     return std::nullopt;
@@ -287,8 +302,9 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
   for (std::string_view name : {"context", "preconditions", "celPreconditions", "imageExtractors"}) {
     const Field sub = field[name];
     if (!sub.empty_value()) {
-      sub.unsupported(name == "context" ? "context entries and variables" :
-                      name == "imageExtractors" ? "images outside pod specs" : "rule conditions");
+      sub.unsupported(name == "context"           ? "context entries and variables"
+                      : name == "imageExtractors" ? "images outside pod specs"
+                                                  : "rule conditions");
       return std::nullopt;
     }
   }
@@ -337,26 +353,27 @@ void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy,
     spec.refuse("spec is required");
     return;
   }
-  if (!spec.check_fields({{"rules"},
-                          {"applyRules"},
-                          {"failurePolicy"},
-                          {"validationFailureAction"},
-                          {"validationFailureActionOverrides", Support::UnsupportedUnlessEmpty,
-                           "per-namespace failure actions"},
-                          {"emitWarning"},
-                          {"admission"},
-                          {"background"},
-                          {"schemaValidation", Support::Inert},
-                          {"webhookTimeoutSeconds"},
-                          {"mutateExistingOnPolicyUpdate", Support::Inert},
-                          {"generateExistingOnPolicyUpdate"},
-                          {"generateExisting", Support::Inert},
-                          {"useServerSideApply", Support::Inert},
-                          {"webhookConfiguration"}})) {
+  if (!spec.check_fields(
+          {{"rules"},
+           {"applyRules"},
+           {"failurePolicy"},
+           {"validationFailureAction"},
+           {"validationFailureActionOverrides", Support::UnsupportedUnlessEmpty, "per-namespace failure actions"},
+           {"emitWarning"},
+           {"admission"},
+           {"background"},
+           {"schemaValidation", Support::Inert},
+           {"webhookTimeoutSeconds"},
+           {"mutateExistingOnPolicyUpdate", Support::Inert},
+           {"generateExistingOnPolicyUpdate"},
+           {"generateExisting", Support::Inert},
+           {"useServerSideApply", Support::Inert},
+           {"webhookConfiguration"}})) {
     return;
   }
   if (spec["generateExistingOnPolicyUpdate"].present()) {
-    spec["generateExistingOnPolicyUpdate"].refuse("remove the deprecated generateExistingOnPolicyUpdate (Kyverno refuses it)");
+    spec["generateExistingOnPolicyUpdate"].refuse(
+        "remove the deprecated generateExistingOnPolicyUpdate (Kyverno refuses it)");
     return;
   }
   if (spec["applyRules"].present()) {
@@ -372,7 +389,8 @@ void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy,
     if (auto parsed = parse_failure_action(action)) {
       policy.validation_failure_action = *parsed;
     } else {
-      spec["validationFailureAction"].refuse("validationFailureAction must be Enforce or Audit, got \"" + action + "\"");
+      spec["validationFailureAction"].refuse("validationFailureAction must be Enforce or Audit, got \"" + action +
+                                             "\"");
     }
   }
   if (auto failure = parse_failure_policy(spec["failurePolicy"])) policy.failure_policy = *failure;
@@ -422,8 +440,10 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset) {
   outcome.name_line = name_field.line();
 
   auto document_kind = policy_kind(api_version, kind);
-  bool policy_like = kind == "ClusterPolicy" || kind == "Policy" || kind == "ClusterImagePolicy" || kind == "ImagePolicy";
-  bool our_group = api_version.empty() || api_version.starts_with("kyverno.io/") || api_version.starts_with("signet.dev/");
+  bool policy_like =
+      kind == "ClusterPolicy" || kind == "Policy" || kind == "ClusterImagePolicy" || kind == "ImagePolicy";
+  bool our_group =
+      api_version.empty() || api_version.starts_with("kyverno.io/") || api_version.starts_with("signet.dev/");
   if (!document_kind && policy_like && our_group) {
     // A policy under a version signet does not read would otherwise be skipped, and not enforced.
     const Field field = root["apiVersion"].present() ? root["apiVersion"] : root;
@@ -434,8 +454,8 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset) {
     return outcome;
   }
   if (!document_kind) {
-    std::string what = api_version.empty() && kind.empty() ? "an object without apiVersion and kind"
-                                                            : api_version + " " + kind;
+    std::string what =
+        api_version.empty() && kind.empty() ? "an object without apiVersion and kind" : api_version + " " + kind;
     outcome.notes.push_back(what + (name.empty() ? "" : " " + name) + " is not a policy signet reads; skipped");
     return outcome;
   }

@@ -15,11 +15,11 @@
 namespace signet::policy::loader {
 
 struct DocumentOutcome {
-  std::optional<Policy> policy;          // accepted
-  std::optional<FieldProblem> problem;   // refused
-  std::string subject;                   // "ClusterPolicy check-images", for messages
-  int name_line = 0;                     // the line of metadata.name (or of the document)
-  std::vector<std::string> notes;        // rules dropped, or why the document was skipped
+  std::optional<Policy> policy;         // accepted
+  std::optional<FieldProblem> problem;  // refused
+  std::string subject;                  // "ClusterPolicy check-images", for messages
+  int name_line = 0;                    // the line of metadata.name (or of the document)
+  std::vector<std::string> notes;       // rules dropped, or why the document was skipped
 };
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.

@@ -76,9 +76,12 @@ void write_set(Canonical& out, const AttestorSet& set) {
 
 const char* type_name(VerificationType type) {
   switch (type) {
-    case VerificationType::Cosign: return "Cosign";
-    case VerificationType::SigstoreBundle: return "SigstoreBundle";
-    case VerificationType::Notary: return "Notary";
+    case VerificationType::Cosign:
+      return "Cosign";
+    case VerificationType::SigstoreBundle:
+      return "SigstoreBundle";
+    case VerificationType::Notary:
+      return "Notary";
   }
   return "?";
 }

@@ -115,11 +115,16 @@ bool is_kind_selector(std::string_view kind) {
          kind.find_first_of(" \t") == std::string_view::npos;
 }
 
-ResourceDescription parse_resource_description(const Field& field, const SchemaContext& context,
-                                               bool required_kinds) {
+ResourceDescription parse_resource_description(const Field& field, const SchemaContext& context, bool required_kinds) {
   ResourceDescription description;
-  if (!field.check_fields({{"kinds"}, {"name"}, {"names"}, {"namespaces"}, {"annotations"}, {"selector"},
-                           {"namespaceSelector", Support::Unsupported, "it needs namespace labels from the API server"}, {"operations"}})) {
+  if (!field.check_fields({{"kinds"},
+                           {"name"},
+                           {"names"},
+                           {"namespaces"},
+                           {"annotations"},
+                           {"selector"},
+                           {"namespaceSelector", Support::Unsupported, "it needs namespace labels from the API server"},
+                           {"operations"}})) {
     return description;
   }
   description.kinds = field["kinds"].strings();
@@ -226,9 +231,9 @@ bool refuse_variables(const Field& field) {
 
 MatchResources parse_match_resources(const Field& field, const SchemaContext& context, bool required_kinds) {
   MatchResources match;
-  bool known = context.v1 ? field.check_fields({{"any"}, {"all"}, {"resources"}, {"subjects"}, {"roles"},
-                                                {"clusterRoles"}})
-                          : field.check_fields({{"any"}, {"all"}});
+  bool known = context.v1
+                   ? field.check_fields({{"any"}, {"all"}, {"resources"}, {"subjects"}, {"roles"}, {"clusterRoles"}})
+                   : field.check_fields({{"any"}, {"all"}});
   if (!known || refuse_variables(field)) return match;
   for (const Field& item : field["any"].items()) match.any.push_back(parse_filter(item, context, required_kinds));
   for (const Field& item : field["all"].items()) match.all.push_back(parse_filter(item, context, required_kinds));

@@ -33,9 +33,8 @@ std::string parse_signature_algorithm(const Field& field) {
 
 Rekor parse_rekor(const Field& field) {
   Rekor rekor;
-  if (!field.check_fields({{"url"},
-                           {"pubkey", Support::UnsupportedUnlessEmpty, "a custom Rekor public key"},
-                           {"ignoreTlog"}})) {
+  if (!field.check_fields(
+          {{"url"}, {"pubkey", Support::UnsupportedUnlessEmpty, "a custom Rekor public key"}, {"ignoreTlog"}})) {
     return rekor;
   }
   std::string url = field["url"].string();
@@ -179,7 +178,8 @@ AttestorSet parse_attestor_set(const Field& field, int depth) {
     }
   }
   if (written == 0) {
-    (field["entries"].present() ? field["entries"] : field).refuse("entries is required: an attestor set needs at least one entry");
+    (field["entries"].present() ? field["entries"] : field)
+        .refuse("entries is required: an attestor set needs at least one entry");
   }
   if (auto count = field["count"].integer()) {
     if (*count < 1) {

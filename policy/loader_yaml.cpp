@@ -11,9 +11,9 @@ namespace signet::policy::loader {
 namespace {
 
 constexpr std::array<std::string_view, 5> kNulls = {"", "~", "null", "Null", "NULL"};
-constexpr std::array<std::string_view, 11> kTrues = {"y", "Y", "yes", "Yes", "YES", "true",
-                                                     "True", "TRUE", "on", "On", "ON"};
-constexpr std::array<std::string_view, 11> kFalses = {"n", "N", "no", "No", "NO", "false",
+constexpr std::array<std::string_view, 11> kTrues = {"y",    "Y",    "yes", "Yes", "YES", "true",
+                                                     "True", "TRUE", "on",  "On",  "ON"};
+constexpr std::array<std::string_view, 11> kFalses = {"n",     "N",     "no",  "No",  "NO", "false",
                                                       "False", "FALSE", "off", "Off", "OFF"};
 
 bool contains(const auto& list, std::string_view text) {
@@ -45,8 +45,8 @@ bool looks_like_int(std::string_view text) {
 }
 
 bool looks_like_float(std::string_view text) {
-  static constexpr std::array<std::string_view, 9> special = {
-      ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"};
+  static constexpr std::array<std::string_view, 9> special = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf",
+                                                              "+.INF", "-.inf", "-.Inf", "-.INF"};
   if (contains(special, text) || text == ".nan" || text == ".NaN" || text == ".NAN") return true;
   std::string t = without_underscores(text);
   if (t.empty()) return false;
@@ -126,8 +126,8 @@ void Problems::report(FieldProblem problem) {
   if (!first_) first_ = std::move(problem);
 }
 
-Field::Field(YAML::Node node, std::string path, std::string key, std::string parent_key, int line,
-             int line_offset, Problems& problems)
+Field::Field(YAML::Node node, std::string path, std::string key, std::string parent_key, int line, int line_offset,
+             Problems& problems)
     : node_(std::move(node)),
       path_(std::move(path)),
       key_(std::move(key)),
@@ -177,8 +177,8 @@ std::vector<Field> Field::items() const {
   }
   std::size_t index = 0;
   for (auto it = node_.begin(); it != node_.end(); ++it, ++index) {
-    out.push_back(Field(*it, path_ + "[" + std::to_string(index) + "]", "", key_,
-                        node_line(*it, line_), line_offset_, *problems_));
+    out.push_back(Field(*it, path_ + "[" + std::to_string(index) + "]", "", key_, node_line(*it, line_), line_offset_,
+                        *problems_));
   }
   return out;
 }
@@ -246,11 +246,15 @@ std::string Field::describe_scalar() const {
   std::string text = node_.Scalar();
   if (text.size() > 40) text = text.substr(0, 40) + "…";
   switch (scalar_kind(node_)) {
-    case ScalarKind::Null: return "null";
-    case ScalarKind::Bool: return "the boolean " + text;
+    case ScalarKind::Null:
+      return "null";
+    case ScalarKind::Bool:
+      return "the boolean " + text;
     case ScalarKind::Int:
-    case ScalarKind::Float: return "the number " + text;
-    case ScalarKind::String: break;
+    case ScalarKind::Float:
+      return "the number " + text;
+    case ScalarKind::String:
+      break;
   }
   return "the string \"" + text + "\"";
 }

@@ -35,9 +35,9 @@ class Problems {
 
 // How signet treats a field Kyverno's schema knows.
 enum class Support {
-  Honoured,              // read and acted on by the caller
-  Inert,                 // accepted; it changes nothing signet does (background, reportProperties, …)
-  Unsupported,           // refused whenever present
+  Honoured,                // read and acted on by the caller
+  Inert,                   // accepted; it changes nothing signet does (background, reportProperties, …)
+  Unsupported,             // refused whenever present
   UnsupportedUnlessEmpty,  // refused unless null, empty, "" or false
 };
 
@@ -55,7 +55,7 @@ class Field {
 
   const std::string& path() const { return path_; }
   int line() const { return line_; }
-  bool present() const;   // defined and not null
+  bool present() const;  // defined and not null
   bool is_map() const;
   bool is_sequence() const;
   bool is_scalar() const;
@@ -77,8 +77,8 @@ class Field {
   std::string string(std::string fallback = {}) const;
   bool boolean(bool fallback) const;
   std::optional<long long> integer() const;
-  std::vector<std::string> strings() const;                   // a list of strings
-  std::map<std::string, std::string> string_map() const;      // an object of string values
+  std::vector<std::string> strings() const;               // a list of strings
+  std::map<std::string, std::string> string_map() const;  // an object of string values
 
   // Absent, null, "", false, an empty list or an empty object.
   bool empty_value() const;
@@ -93,8 +93,8 @@ class Field {
   Problems& problems() const { return *problems_; }
 
  private:
-  Field(YAML::Node node, std::string path, std::string key, std::string parent_key, int line,
-        int line_offset, Problems& problems);
+  Field(YAML::Node node, std::string path, std::string key, std::string parent_key, int line, int line_offset,
+        Problems& problems);
   int node_line(const YAML::Node& node, int fallback) const;
   Field child(const YAML::Node& value, std::string key, int line) const;
   std::string describe_scalar() const;

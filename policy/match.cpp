@@ -55,11 +55,20 @@ std::string bare_kind(std::string_view selector) {
   auto parts = split(selector, '/');
   std::string kind;
   switch (parts.size()) {
-    case 1: kind = parts[0]; break;
-    case 2: kind = (parts[0] == "*" && parts[1] == "*") ? "" : (is_version(parts[0]) ? parts[1] : parts[0]); break;
-    case 3: kind = is_version(parts[0]) ? parts[1] : parts[2]; break;
-    case 4: kind = parts[2]; break;
-    default: return "";
+    case 1:
+      kind = parts[0];
+      break;
+    case 2:
+      kind = (parts[0] == "*" && parts[1] == "*") ? "" : (is_version(parts[0]) ? parts[1] : parts[0]);
+      break;
+    case 3:
+      kind = is_version(parts[0]) ? parts[1] : parts[2];
+      break;
+    case 4:
+      kind = parts[2];
+      break;
+    default:
+      return "";
   }
   return kind.substr(0, kind.find('.'));
 }
@@ -149,17 +158,22 @@ bool supports_autogen(const MatchResources& match, bool& needed) {
 std::vector<std::string> all_kinds(const MatchResources& match) {
   std::vector<std::string> kinds = match.resources.kinds;
   for (const auto* filters : {&match.all, &match.any}) {
-    for (const auto& filter : *filters) kinds.insert(kinds.end(), filter.resources.kinds.begin(), filter.resources.kinds.end());
+    for (const auto& filter : *filters)
+      kinds.insert(kinds.end(), filter.resources.kinds.begin(), filter.resources.kinds.end());
   }
   return kinds;
 }
 
 std::string controller_gvk(std::string_view kind) {
   static const std::map<std::string, std::string, std::less<>> kGvk = {
-      {"DaemonSet", "apps/v1/DaemonSet"},   {"Deployment", "apps/v1/Deployment"},
-      {"Job", "batch/v1/Job"},              {"StatefulSet", "apps/v1/StatefulSet"},
-      {"ReplicaSet", "apps/v1/ReplicaSet"}, {"ReplicationController", "v1/ReplicationController"},
-      {"CronJob", "batch/v1/CronJob"},      {"Pod", "v1/Pod"}};
+      {"DaemonSet", "apps/v1/DaemonSet"},
+      {"Deployment", "apps/v1/Deployment"},
+      {"Job", "batch/v1/Job"},
+      {"StatefulSet", "apps/v1/StatefulSet"},
+      {"ReplicaSet", "apps/v1/ReplicaSet"},
+      {"ReplicationController", "v1/ReplicationController"},
+      {"CronJob", "batch/v1/CronJob"},
+      {"Pod", "v1/Pod"}};
   const auto it = kGvk.find(kind);
   return it == kGvk.end() ? std::string(kind) : it->second;
 }
@@ -202,7 +216,8 @@ KindSelector parse_kind_selector(std::string_view text) {
   parts.pop_back();
   parts.insert(parts.end(), last.begin(), last.end());
   switch (parts.size()) {
-    case 1: return {"*", "*", parts[0], ""};
+    case 1:
+      return {"*", "*", parts[0], ""};
     case 2:
       if (parts[0] == "*" && parts[1] == "*") return {"*", "*", "*", "*"};
       if (parts[0] == "*" && is_lower(parts[1])) return {"*", "*", "*", parts[1]};
@@ -211,8 +226,10 @@ KindSelector parse_kind_selector(std::string_view text) {
     case 3:
       if (is_version(parts[0])) return {"*", parts[0], parts[1], parts[2]};
       return {parts[0], parts[1], parts[2], ""};
-    case 4: return {parts[0], parts[1], parts[2], parts[3]};
-    default: return {"", "", "", ""};
+    case 4:
+      return {parts[0], parts[1], parts[2], parts[3]};
+    default:
+      return {"", "", "", ""};
   }
 }
 
@@ -242,7 +259,8 @@ bool selector_matches(const LabelSelector& selector, const std::map<std::string,
       if (found) continue;
       // Kyverno then requires the label with its wildcards replaced by '0'.
       auto zeroed = [](std::string s) {
-        std::replace_if(s.begin(), s.end(), [](char c) { return c == '*' || c == '?'; }, '0');
+        std::replace_if(
+            s.begin(), s.end(), [](char c) { return c == '*' || c == '?'; }, '0');
         return s;
       };
       const auto it = labels.find(zeroed(key));
@@ -343,7 +361,7 @@ std::optional<GeneratedMatch> autogen_match(const Policy& policy, const Rule& ru
   if (!contains(controllers, controller)) return std::nullopt;
 
   // The controllers other than CronJob share one generated rule; Kyverno keeps only those it knows.
-  static const std::array<std::string_view, 6> kTemplated = {"DaemonSet", "Deployment", "Job",
+  static const std::array<std::string_view, 6> kTemplated = {"DaemonSet",   "Deployment", "Job",
                                                              "StatefulSet", "ReplicaSet", "ReplicationController"};
   std::vector<std::string> templated;
   for (const auto& c : controllers) {

@@ -24,9 +24,7 @@ inline std::optional<FailureAction> parse_failure_action(std::string_view text) 
   return std::nullopt;
 }
 
-inline const char* to_string(FailureAction action) {
-  return action == FailureAction::Enforce ? "Enforce" : "Audit";
-}
+inline const char* to_string(FailureAction action) { return action == FailureAction::Enforce ? "Enforce" : "Audit"; }
 
 // spec.failurePolicy: what the API server does when the webhook cannot answer. Default Fail.
 enum class FailurePolicy { Fail, Ignore };
@@ -63,7 +61,7 @@ struct Subject {
 
 // Kyverno's UserInfo filter (named apart from admission.hpp's UserInfo, which describes the requester).
 struct UserInfoFilter {
-  std::vector<std::string> roles;          // "namespace:role"
+  std::vector<std::string> roles;  // "namespace:role"
   std::vector<std::string> cluster_roles;
   std::vector<Subject> subjects;
 
@@ -111,7 +109,7 @@ struct MatchResources {
 // keys.rekor / keyless.rekor.
 struct Rekor {
   std::string url = "https://rekor.sigstore.dev";
-  std::string pubkey;       // refused at load today; always ""
+  std::string pubkey;        // refused at load today; always ""
   bool ignore_tlog = false;  // true: no transparency-log entry is required
 };
 
@@ -124,12 +122,12 @@ struct CTLog {
 
 // attestors[].entries[].keys: one or several PEM public keys.
 struct StaticKeyAttestor {
-  std::string public_keys_pem;             // as written in publicKeys (one or several PEM blocks)
+  std::string public_keys_pem;  // as written in publicKeys (one or several PEM blocks)
   // publicKeys parsed by the loader, in order (several PEM blocks expand into several attestors, as
   // Kyverno's expandStaticKeys does); the engine never parses PEM per request.
   std::vector<crypto::PublicKey> public_keys;
   std::string signature_algorithm = "sha256";  // sha224, sha256, sha384, sha512
-  Rekor rekor;                              // defaults when the policy has no rekor
+  Rekor rekor;                                 // defaults when the policy has no rekor
   CTLog ctlog;
 };
 
@@ -149,9 +147,7 @@ struct AttestorSet {
   std::optional<int> count;
   std::vector<Attestor> entries;
 
-  int required_count() const {
-    return count && *count > 0 ? *count : static_cast<int>(entries.size());
-  }
+  int required_count() const { return count && *count > 0 ? *count : static_cast<int>(entries.size()); }
 };
 
 // verifyImages[].attestations[]: refused at load today (non-empty); the shape is kept for later.
@@ -173,7 +169,7 @@ enum class VerificationType { Cosign, SigstoreBundle, Notary };  // only Cosign 
 // One entry of a rule's verifyImages, with Kyverno's defaults.
 struct ImageVerification {
   VerificationType type = VerificationType::Cosign;
-  std::vector<std::string> image_references;       // at least one; '*' and '?' wildcards
+  std::vector<std::string> image_references;  // at least one; '*' and '?' wildcards
   std::vector<std::string> skip_image_references;
   std::vector<AttestorSet> attestors;
   std::vector<Attestation> attestations;  // always empty today
@@ -182,7 +178,7 @@ struct ImageVerification {
   bool verify_digest = true;
   bool required = true;
   bool use_cache = true;
-  bool cosign_oci11 = false;                          // refused at load when true
+  bool cosign_oci11 = false;  // refused at load when true
   std::optional<ImageRegistryCredentials> image_registry_credentials;
   std::optional<FailureAction> failure_action;  // overrides the policy's validationFailureAction
   std::string validate_message;                 // validate.message (validate.deny is refused today)
@@ -224,8 +220,8 @@ struct Policy {
 
   std::vector<Rule> rules;  // only rules with verifyImages; others were noted and dropped
 
-  std::string file;   // where it was loaded from
-  int document = 0;   // 1-based document index in that file
+  std::string file;  // where it was loaded from
+  int document = 0;  // 1-based document index in that file
 
   // "namespace/name" for a Policy, "name" for a ClusterPolicy (what results and metrics show).
   std::string display_name() const { return namespace_name.empty() ? name : namespace_name + "/" + name; }

@@ -156,8 +156,8 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
       continue;
     }
     if (outcome.problem) {
-      report.errors.push_back({file, document, outcome.problem->field_path, outcome.problem->line,
-                               outcome.problem->message});
+      report.errors.push_back(
+          {file, document, outcome.problem->field_path, outcome.problem->line, outcome.problem->message});
       continue;
     }
     if (!outcome.policy) {
@@ -212,8 +212,7 @@ LoadReport load_policies(const fs::path& path) {
   return report;
 }
 
-PolicyStore::PolicyStore(fs::path path)
-    : path_(std::move(path)), current_(std::make_shared<const PolicySet>()) {}
+PolicyStore::PolicyStore(fs::path path) : path_(std::move(path)), current_(std::make_shared<const PolicySet>()) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
   std::string fingerprint = files_fingerprint(path_);

@@ -19,17 +19,17 @@ struct PolicySet {
 // A policy that could not be honoured: where and why.
 struct PolicyError {
   std::string file;
-  int document = 0;         // 1-based index of the YAML document in the file
-  std::string field_path;   // e.g. "spec.rules[0].verifyImages[1].attestors[0].entries[0].keys.kms"
-  int line = 0;             // 1-based; 0 when unknown
-  std::string message;      // e.g. "keys.kms is not supported by signet yet"
+  int document = 0;               // 1-based index of the YAML document in the file
+  std::string field_path;         // e.g. "spec.rules[0].verifyImages[1].attestors[0].entries[0].keys.kms"
+  int line = 0;                   // 1-based; 0 when unknown
+  std::string message;            // e.g. "keys.kms is not supported by signet yet"
   std::string to_string() const;  // "file:line: document 2: spec.rules[0]…: message"
 };
 
 struct LoadReport {
   std::vector<Policy> accepted;
-  std::vector<PolicyError> errors;   // one per refused policy (or unreadable file)
-  std::vector<std::string> notes;    // non-fatal: non-Kyverno documents skipped, rule kinds not handled
+  std::vector<PolicyError> errors;  // one per refused policy (or unreadable file)
+  std::vector<std::string> notes;   // non-fatal: non-Kyverno documents skipped, rule kinds not handled
 };
 
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding

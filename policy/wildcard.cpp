@@ -50,8 +50,6 @@ bool wildcard_match_any(const std::vector<std::string>& patterns, std::string_vi
   return false;
 }
 
-bool has_wildcard(std::string_view pattern) {
-  return pattern.find_first_of("*?") != std::string_view::npos;
-}
+bool has_wildcard(std::string_view pattern) { return pattern.find_first_of("*?") != std::string_view::npos; }
 
 }  // namespace signet::policy

@@ -3,9 +3,9 @@
 // label selectors, subjects and imageReferences alike.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
-#include <string>
 
 namespace signet::policy {
 

@@ -46,8 +46,7 @@ Result<std::map<std::string, std::string>> string_map(const Json& object, const 
   return map;
 }
 
-Result<std::vector<policy::ImageUse>> images_of_field(const Json& request, const char* field,
-                                                      const std::string& kind) {
+Result<std::vector<policy::ImageUse>> images_of_field(const Json& request, const char* field, const std::string& kind) {
   const Json* object = member(request, field);
   if (!object) return std::vector<policy::ImageUse>{};
   auto images = images_of(kind, *object);
@@ -62,8 +61,9 @@ Result<AdmissionReview> decode_admission_review(std::string_view body) {
   // Iterative: a hostile body of a million '[' must not recurse the stack away.
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError())
-    return Error::invalid("the body is not valid JSON: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
-                          " at offset " + std::to_string(doc.GetErrorOffset()));
+    return Error::invalid(
+        "the body is not valid JSON: " + std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " at offset " +
+        std::to_string(doc.GetErrorOffset()));
   if (!doc.IsObject()) return Error::invalid("the body is not a JSON object");
 
   AdmissionReview review;
@@ -100,8 +100,8 @@ Result<AdmissionReview> decode_admission_review(std::string_view body) {
   }
   if (r.kind.empty()) return Error::invalid("request.kind.kind is missing");
 
-  for (auto [field, target] : {std::pair{"subResource", &r.subresource}, {"namespace", &r.namespace_name},
-                               {"name", &r.name}}) {
+  for (auto [field, target] :
+       {std::pair{"subResource", &r.subresource}, {"namespace", &r.namespace_name}, {"name", &r.name}}) {
     auto value = optional_string(*request, field, "request");
     if (!value) return value.error();
     *target = *value;
@@ -163,9 +163,12 @@ std::string encode_json_patch(const std::vector<policy::PatchOperation>& patch) 
   w.StartArray();
   for (const auto& op : patch) {
     w.StartObject();
-    w.Key("op"); w.String(op.op.c_str(), op.op.size());
-    w.Key("path"); w.String(op.path.c_str(), op.path.size());
-    w.Key("value"); w.String(op.value.c_str(), op.value.size());
+    w.Key("op");
+    w.String(op.op.c_str(), op.op.size());
+    w.Key("path");
+    w.String(op.path.c_str(), op.path.size());
+    w.Key("value");
+    w.String(op.value.c_str(), op.value.size());
     w.EndObject();
   }
   w.EndArray();
@@ -177,18 +180,25 @@ std::string encode_admission_response(const AdmissionReview& review, const polic
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   auto string = [&w](const std::string& s) { w.String(s.c_str(), s.size()); };
   w.StartObject();
-  w.Key("apiVersion"); string(review.api_version);
-  w.Key("kind"); w.String("AdmissionReview");
+  w.Key("apiVersion");
+  string(review.api_version);
+  w.Key("kind");
+  w.String("AdmissionReview");
   w.Key("response");
   w.StartObject();
-  w.Key("uid"); string(review.uid);
-  w.Key("allowed"); w.Bool(decision.allowed);
+  w.Key("uid");
+  string(review.uid);
+  w.Key("allowed");
+  w.Bool(decision.allowed);
   if (!decision.allowed) {
     w.Key("status");
     w.StartObject();
-    w.Key("code"); w.Int(403);
-    w.Key("reason"); w.String("Forbidden");
-    w.Key("message"); string(decision.message);
+    w.Key("code");
+    w.Int(403);
+    w.Key("reason");
+    w.String("Forbidden");
+    w.Key("message");
+    string(decision.message);
     w.EndObject();
   }
   if (!decision.warnings.empty()) {
@@ -200,12 +210,17 @@ std::string encode_admission_response(const AdmissionReview& review, const polic
   if (!decision.audit_annotations.empty()) {
     w.Key("auditAnnotations");
     w.StartObject();
-    for (const auto& [key, value] : decision.audit_annotations) { string(key); string(value); }
+    for (const auto& [key, value] : decision.audit_annotations) {
+      string(key);
+      string(value);
+    }
     w.EndObject();
   }
   if (decision.allowed && !decision.patch.empty()) {
-    w.Key("patchType"); w.String("JSONPatch");
-    w.Key("patch"); string(crypto::base64_encode(encode_json_patch(decision.patch)));
+    w.Key("patchType");
+    w.String("JSONPatch");
+    w.Key("patch");
+    string(crypto::base64_encode(encode_json_patch(decision.patch)));
   }
   w.EndObject();
   w.EndObject();

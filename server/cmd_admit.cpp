@@ -29,8 +29,7 @@ int run_admit(const std::vector<std::string>& args) {
   specs.insert(specs.end(), {{"policy"}, {"mutate", false}, {"review-deadline"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().size() > 1) {
-    std::cerr << (line ? "" : line.error().message + "\n")
-              << kUsage << kRegistryFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   auto registry_options = registry_options_from(*line);

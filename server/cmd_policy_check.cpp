@@ -1,9 +1,9 @@
 // signet policy check PATH...: what platform teams run in CI on their policy folder.
 #include <iostream>
 
+#include "policy/policy_set.hpp"
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
-#include "policy/policy_set.hpp"
 
 namespace signet::server {
 

@@ -33,7 +33,8 @@ Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& t
   auto colon = text.rfind(':');
   if (colon == std::string::npos) return Error::invalid("--listen must be ADDR:PORT, not \"" + text + "\"");
   std::string address = text.substr(0, colon);
-  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
+    address = address.substr(1, address.size() - 2);
   char* end = nullptr;
   long port = std::strtol(text.c_str() + colon + 1, &end, 10);
   if (*end != '\0' || port < 0 || port > 65535 || colon + 1 == text.size())
@@ -62,8 +63,14 @@ int run_serve(const std::vector<std::string>& args) {
     return kExitOk;
   }
   auto specs = registry_flag_specs();
-  specs.insert(specs.end(), {{"policy"}, {"tls-cert"}, {"tls-key"}, {"listen"}, {"threads"}, {"review-deadline"},
-                             {"max-body-bytes"}, {"log-level"}});
+  specs.insert(specs.end(), {{"policy"},
+                             {"tls-cert"},
+                             {"tls-key"},
+                             {"listen"},
+                             {"threads"},
+                             {"review-deadline"},
+                             {"max-body-bytes"},
+                             {"log-level"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || !line->has("tls-cert") || !line->has("tls-key") || !line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
@@ -135,8 +142,8 @@ int run_serve(const std::vector<std::string>& args) {
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    log(Level::Info, std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
-                         ": draining requests in flight");
+    log(Level::Info,
+        std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": draining requests in flight");
     reload_timer.cancel();
     server.shutdown(kShutdownDrain, [&io] { io.stop(); });
   });

@@ -30,8 +30,7 @@ int run_verify(const std::vector<std::string>& args) {
   specs.insert(specs.end(), {{"policy"}, {"namespace"}, {"timeout"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n")
-              << kUsage << kRegistryFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   auto registry_options = registry_options_from(*line);
@@ -52,8 +51,8 @@ int run_verify(const std::vector<std::string>& args) {
   request.name = "signet-verify";
   std::vector<policy::ImageUse> images;
   for (std::size_t i = 0; i < line->positional().size(); ++i)
-    images.push_back({line->positional()[i], "/spec/containers/" + std::to_string(i) + "/image",
-                      "c" + std::to_string(i)});
+    images.push_back(
+        {line->positional()[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i)});
 
   boost::asio::io_context io;
   oci::RegistryClient registry(io.get_executor(), *registry_options);
@@ -64,13 +63,13 @@ int run_verify(const std::vector<std::string>& args) {
   auto snapshot = policies.current();
   // Mutate mode verifies signatures without demanding a digest in the reference: the CLI resolves tags.
   policy::Decision decision = run_sync<policy::Decision>(io, [&] {
-    return policy::evaluate(*snapshot, request, images, policy::Mode::Mutate, registry,
-                            oci::Clock::now() + *timeout);
+    return policy::evaluate(*snapshot, request, images, policy::Mode::Mutate, registry, oci::Clock::now() + *timeout);
   });
 
   bool any_failed = false;
   std::cout << std::left << std::setw(48) << "IMAGE" << std::setw(24) << "POLICY" << std::setw(24) << "RULE"
-            << std::setw(7) << "RESULT" << "DETAIL\n";
+            << std::setw(7) << "RESULT"
+            << "DETAIL\n";
   for (const auto& image : images) {
     bool any_rule = false;
     for (const auto& result : decision.results) {

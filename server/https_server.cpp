@@ -6,19 +6,19 @@
 #include <map>
 #include <mutex>
 
+#include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
 
 #include "server/log.hpp"
 
@@ -73,7 +73,10 @@ struct Connection {
 
 struct HttpsServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Webhook& webhook, HttpsServerOptions options)
-      : io(io), webhook(webhook), options(std::move(options)), acceptor(asio::make_strand(io)),
+      : io(io),
+        webhook(webhook),
+        options(std::move(options)),
+        acceptor(asio::make_strand(io)),
         reload_timer(acceptor.get_executor()) {}
 
   asio::io_context& io;
@@ -245,7 +248,8 @@ Result<void> HttpsServer::start() {
   if (ec) return Error::invalid("invalid listen address \"" + s.options.address + "\": " + ec.message());
   tcp::endpoint endpoint(address, s.options.port);
   const std::string where = s.options.address + ":" + std::to_string(s.options.port);
-  if (s.acceptor.open(endpoint.protocol(), ec); ec) return Error::unavailable("cannot open " + where + ": " + ec.message());
+  if (s.acceptor.open(endpoint.protocol(), ec); ec)
+    return Error::unavailable("cannot open " + where + ": " + ec.message());
   if (s.acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec)
     return Error::unavailable("cannot set SO_REUSEADDR on " + where + ": " + ec.message());
   if (s.acceptor.bind(endpoint, ec); ec) return Error::unavailable("cannot listen on " + where + ": " + ec.message());

@@ -20,8 +20,8 @@ struct HttpsServerOptions {
   unsigned short port = 8443;  // 0 picks a free port (tests)
   std::string cert_file;
   std::string key_file;
-  std::size_t body_limit = 3 * 1024 * 1024;  // larger requests are answered 413
-  std::chrono::seconds idle_timeout{90};     // a keep-alive connection with no request is closed after this
+  std::size_t body_limit = 3 * 1024 * 1024;         // larger requests are answered 413
+  std::chrono::seconds idle_timeout{90};            // a keep-alive connection with no request is closed after this
   std::chrono::milliseconds reload_interval{1000};  // how often the certificate files are checked
 };
 

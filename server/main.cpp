@@ -8,16 +8,16 @@
 
 namespace {
 
-const char* const kUsage =
-    "signet " SIGNET_VERSION " - a Kubernetes admission webhook that verifies container image signatures\n"
-    "\n"
-    "usage: signet COMMAND [flags]\n"
-    "  serve          run the webhook (HTTPS: /validate, /mutate, /healthz, /readyz, /metrics)\n"
-    "  verify         check images against policies, without a cluster\n"
-    "  admit          answer one AdmissionReview from a file or stdin\n"
-    "  policy check   load policies and say which are accepted or refused, and why\n"
-    "  version        print the version\n"
-    "Run `signet COMMAND --help` for a command's flags.\n";
+const char* const kUsage = "signet " SIGNET_VERSION
+                           " - a Kubernetes admission webhook that verifies container image signatures\n"
+                           "\n"
+                           "usage: signet COMMAND [flags]\n"
+                           "  serve          run the webhook (HTTPS: /validate, /mutate, /healthz, /readyz, /metrics)\n"
+                           "  verify         check images against policies, without a cluster\n"
+                           "  admit          answer one AdmissionReview from a file or stdin\n"
+                           "  policy check   load policies and say which are accepted or refused, and why\n"
+                           "  version        print the version\n"
+                           "Run `signet COMMAND --help` for a command's flags.\n";
 
 }  // namespace
 

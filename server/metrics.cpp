@@ -34,10 +34,14 @@ std::string escape_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -69,7 +73,9 @@ void MetricFamily::render(std::string& out) const {
 }
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> upper_bounds)
-    : name_(std::move(name)), help_(std::move(help)), bounds_(std::move(upper_bounds)),
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      bounds_(std::move(upper_bounds)),
       bucket_counts_(bounds_.size() + 1, 0) {}
 
 void Histogram::observe(double value) {

@@ -49,19 +49,23 @@ class Histogram {
 struct Metrics {
   Metrics();
 
-  MetricFamily admission_requests{MetricFamily::Type::Counter, "signet_admission_requests_total",
-                                   "AdmissionReviews answered, by operation, object kind and decision.",
-                                   {"operation", "kind", "allowed"}};
+  MetricFamily admission_requests{MetricFamily::Type::Counter,
+                                  "signet_admission_requests_total",
+                                  "AdmissionReviews answered, by operation, object kind and decision.",
+                                  {"operation", "kind", "allowed"}};
   Histogram admission_duration{"signet_admission_duration_seconds",
                                "Time to answer an AdmissionReview, from the request read to the response.",
                                {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
-  MetricFamily policy_results{MetricFamily::Type::Counter, "signet_policy_results_total",
-                               "verifyImages rule results per image, by policy, rule, result and mode.",
-                               {"policy", "rule", "result", "mode"}};
-  MetricFamily http_errors{MetricFamily::Type::Counter, "signet_http_requests_rejected_total",
-                            "HTTP requests answered with an error status before any policy ran.",
-                            {"code"}};
-  MetricFamily policies{MetricFamily::Type::Gauge, "signet_policies", "Policies in force, and refused at the last load.", {"state"}};
+  MetricFamily policy_results{MetricFamily::Type::Counter,
+                              "signet_policy_results_total",
+                              "verifyImages rule results per image, by policy, rule, result and mode.",
+                              {"policy", "rule", "result", "mode"}};
+  MetricFamily http_errors{MetricFamily::Type::Counter,
+                           "signet_http_requests_rejected_total",
+                           "HTTP requests answered with an error status before any policy ran.",
+                           {"code"}};
+  MetricFamily policies{
+      MetricFamily::Type::Gauge, "signet_policies", "Policies in force, and refused at the last load.", {"state"}};
   MetricFamily build_info{MetricFamily::Type::Gauge, "signet_build_info", "signet's version.", {"version"}};
 
   // The whole exposition, text format 0.0.4.

@@ -6,8 +6,8 @@ namespace signet::server {
 
 const char* pod_spec_pointer(std::string_view kind) {
   if (kind == "Pod") return "/spec";
-  if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" ||
-      kind == "Job" || kind == "ReplicationController" || kind == "PodTemplate")
+  if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "Job" ||
+      kind == "ReplicationController" || kind == "PodTemplate")
     return kind == "PodTemplate" ? "/template/spec" : "/spec/template/spec";
   if (kind == "CronJob") return "/spec/jobTemplate/spec/template/spec";
   return nullptr;
@@ -23,7 +23,8 @@ Result<std::vector<policy::ImageUse>> images_of(std::string_view kind, const rap
   // A controller without a pod spec cannot run a container; nothing to verify.
   if (!spec) return images;
   std::string field_prefix = std::string(spec_pointer + 1);
-  for (char& c : field_prefix) if (c == '/') c = '.';
+  for (char& c : field_prefix)
+    if (c == '/') c = '.';
   if (!spec->IsObject()) return Error::invalid(field_prefix + " is not an object");
 
   for (const char* list_name : {"initContainers", "containers", "ephemeralContainers"}) {
@@ -41,8 +42,7 @@ Result<std::vector<policy::ImageUse>> images_of(std::string_view kind, const rap
         return Error::invalid(item + ".image is missing or not a string");
       auto name = container.FindMember("name");
       images.push_back(policy::ImageUse{
-          image->value.GetString(),
-          std::string(spec_pointer) + "/" + list_name + "/" + std::to_string(i) + "/image",
+          image->value.GetString(), std::string(spec_pointer) + "/" + list_name + "/" + std::to_string(i) + "/image",
           name != container.MemberEnd() && name->value.IsString() ? name->value.GetString() : ""});
     }
   }

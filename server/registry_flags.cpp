@@ -11,9 +11,7 @@ const char* const kRegistryFlagsHelp =
     "  --registry-config FILE         docker config.json with registry credentials\n"
     "                                 (default $DOCKER_CONFIG/config.json, then ~/.docker/config.json)\n";
 
-std::vector<FlagSpec> registry_flag_specs() {
-  return {{"registry-ca"}, {"insecure-registry"}, {"registry-config"}};
-}
+std::vector<FlagSpec> registry_flag_specs() { return {{"registry-ca"}, {"insecure-registry"}, {"registry-config"}}; }
 
 Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
   oci::RegistryOptions options;

@@ -15,8 +15,10 @@ T run_sync(boost::asio::io_context& io, MakeTask make_task) {
   std::optional<T> result;
   std::exception_ptr failure;
   boost::asio::co_spawn(io, make_task(), [&](std::exception_ptr e, T value) {
-    if (e) failure = e;
-    else result = std::move(value);
+    if (e)
+      failure = e;
+    else
+      result = std::move(value);
   });
   io.run();
   io.restart();

@@ -36,8 +36,8 @@ PublicKey public_key(const TestKey& key) {
   return *loaded;
 }
 
-std::string failure(std::string_view payload, std::string_view signature, const PublicKey& key,
-                    std::string_view digest, HashAlgorithm hash = HashAlgorithm::Sha256) {
+std::string failure(std::string_view payload, std::string_view signature, const PublicKey& key, std::string_view digest,
+                    HashAlgorithm hash = HashAlgorithm::Sha256) {
   auto result = verify_cosign_signature(payload, signature, key, hash, digest);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().kind == signet::Error::Kind::Invalid);
@@ -98,12 +98,10 @@ TEST_CASE("a cosign signature made with OpenSSL verifies and yields its payload"
     const char* digest;  // nullptr: Ed25519 signs the payload itself
   };
   for (const auto& [signer, digest] :
-       {Case{TestKey::ec("P-256"), "SHA256"}, Case{TestKey::rsa(2048), "SHA256"},
-        Case{TestKey::ed25519(), nullptr}}) {
+       {Case{TestKey::ec("P-256"), "SHA256"}, Case{TestKey::rsa(2048), "SHA256"}, Case{TestKey::ed25519(), nullptr}}) {
     const auto payload = cosign_payload(kDigest);
     const auto signature = signet::test::openssl_base64(signer.sign(payload, digest));
-    auto result =
-        verify_cosign_signature(payload, signature, public_key(signer), HashAlgorithm::Sha256, kDigest);
+    auto result = verify_cosign_signature(payload, signature, public_key(signer), HashAlgorithm::Sha256, kDigest);
     REQUIRE(result.ok());
     CHECK(result->manifest_digest == kDigest);
     CHECK(result->docker_reference == "registry.example/app");
@@ -119,8 +117,7 @@ TEST_CASE("a cosign signature verifies with the hash the policy names", "[crypto
         "signature does not verify with ECDSA P-384");
 }
 
-TEST_CASE("a valid cosign signature whose payload names another digest is rejected",
-          "[crypto][cosign][claims]") {
+TEST_CASE("a valid cosign signature whose payload names another digest is rejected", "[crypto][cosign][claims]") {
   const auto signer = TestKey::ec("P-256");
   const auto payload = cosign_payload(kOtherDigest);
   const auto signature = signet::test::openssl_base64(signer.sign(payload, "SHA256"));
@@ -135,8 +132,7 @@ TEST_CASE("the signature is verified before the payload is read", "[crypto][cosi
 
   // Unsigned garbage: the signature fails first, the payload is never parsed.
   const auto forged = signet::test::openssl_base64(stranger.sign(garbage, "SHA256"));
-  CHECK(failure(garbage, forged, public_key(signer), kDigest) ==
-        "signature does not verify with ECDSA P-256");
+  CHECK(failure(garbage, forged, public_key(signer), kDigest) == "signature does not verify with ECDSA P-256");
 
   // Signed garbage: the signature passes, then parsing refuses the payload.
   const auto signed_garbage = signet::test::openssl_base64(signer.sign(garbage, "SHA256"));
@@ -153,16 +149,14 @@ TEST_CASE("the payload is verified exactly as stored, byte for byte", "[crypto][
         "signature does not verify with ECDSA P-256");
   std::string spaced = "{ ";
   spaced.append(payload.substr(1));
-  CHECK(failure(spaced, signature, public_key(signer), kDigest) ==
-        "signature does not verify with ECDSA P-256");
+  CHECK(failure(spaced, signature, public_key(signer), kDigest) == "signature does not verify with ECDSA P-256");
 }
 
 TEST_CASE("a signature annotation that is not base64 is rejected", "[crypto][cosign]") {
   const auto signer = TestKey::ec("P-256");
   CHECK(failure(cosign_payload(kDigest), "MEUCIQ!!", public_key(signer), kDigest) ==
         "the signature annotation: invalid base64: unexpected '!' at offset 6");
-  CHECK(failure(cosign_payload(kDigest), "", public_key(signer), kDigest) ==
-        "malformed signature: it is empty");
+  CHECK(failure(cosign_payload(kDigest), "", public_key(signer), kDigest) == "malformed signature: it is empty");
 }
 
 TEST_CASE("real cosign signatures made with keys verify", "[crypto][cosign][real]") {
@@ -178,8 +172,7 @@ TEST_CASE("real cosign signatures made with keys verify", "[crypto][cosign][real
     REQUIRE(key.ok());
     // Where the fixture keeps the image manifest, the image digest is that manifest's own digest.
     const auto manifest = read_file(dir / "image-manifest.json");
-    const auto image_digest =
-        manifest ? signet::test::openssl_sha256_digest(*manifest) : claimed_digest(payload);
+    const auto image_digest = manifest ? signet::test::openssl_sha256_digest(*manifest) : claimed_digest(payload);
 
     auto result = verify_cosign_signature(payload, signature, *key, HashAlgorithm::Sha256, image_digest);
     if (!result) FAIL_CHECK(result.error().message);
@@ -202,13 +195,11 @@ TEST_CASE("a real signature made by an unknown key is refused", "[crypto][cosign
     INFO(key_file);
     auto key = PublicKey::from_pem(must_read(dir / key_file));
     REQUIRE(key.ok());
-    CHECK(failure(payload, signature, *key, claimed_digest(payload)) ==
-          "signature does not verify with ECDSA P-256");
+    CHECK(failure(payload, signature, *key, claimed_digest(payload)) == "signature does not verify with ECDSA P-256");
   }
 }
 
-TEST_CASE("a real signature for a manifest that was edited is refused by the claims check",
-          "[crypto][cosign][real]") {
+TEST_CASE("a real signature for a manifest that was edited is refused by the claims check", "[crypto][cosign][real]") {
   if (!real_vectors_present()) return;
   const auto dir = kRealDir / "neg-cimage-modified-manifest";
   const auto payload = must_read(dir / "payload.json");
@@ -219,8 +210,7 @@ TEST_CASE("a real signature for a manifest that was edited is refused by the cla
   REQUIRE(edited != claimed_digest(payload));
 
   // The signature itself is good: only the digest binding fails.
-  CHECK(
-      verify_cosign_signature(payload, signature, *key, HashAlgorithm::Sha256, claimed_digest(payload)).ok());
+  CHECK(verify_cosign_signature(payload, signature, *key, HashAlgorithm::Sha256, claimed_digest(payload)).ok());
   CHECK(failure(payload, signature, *key, edited) ==
         "the signature's payload names " + claimed_digest(payload) + ", not the image digest " + edited);
 }
@@ -237,16 +227,15 @@ TEST_CASE("real signatures on one image verify only with their own signer's key"
       INFO(signer << " with the key of " << other);
       auto key = PublicKey::from_pem(must_read(kRealDir / other / "key.pub"));
       REQUIRE(key.ok());
-      CHECK(failure(payload, signature, *key, claimed_digest(payload)) ==
-            "signature does not verify with ECDSA P-256");
+      CHECK(failure(payload, signature, *key, claimed_digest(payload)) == "signature does not verify with ECDSA P-256");
     }
   }
 }
 
 TEST_CASE("real signatures do not verify under a hash they were not made with", "[crypto][cosign][real]") {
   if (!real_vectors_present()) return;
-  for (const char* name : {"key-ratify-akv-ecdsa-p256", "key-ratify-ecdsa-p384", "key-ratify-akv-rsa2048",
-                           "key-ratify-rsa3072"}) {
+  for (const char* name :
+       {"key-ratify-akv-ecdsa-p256", "key-ratify-ecdsa-p384", "key-ratify-akv-rsa2048", "key-ratify-rsa3072"}) {
     INFO(name);
     const auto payload = must_read(kRealDir / name / "payload.json");
     auto key = PublicKey::from_pem(must_read(kRealDir / name / "key.pub"));
@@ -257,8 +246,7 @@ TEST_CASE("real signatures do not verify under a hash they were not made with", 
   }
 }
 
-TEST_CASE("a real line-wrapped signature decodes and verifies with its certificate's key",
-          "[crypto][cosign][real]") {
+TEST_CASE("a real line-wrapped signature decodes and verifies with its certificate's key", "[crypto][cosign][real]") {
   if (!real_vectors_present()) return;
   const auto dir = kRealDir / "pki-cimage-byo-ca";
   const auto signature = must_read(dir / "signature.b64");
@@ -266,10 +254,9 @@ TEST_CASE("a real line-wrapped signature decodes and verifies with its certifica
 
   // The leaf's key is taken out with OpenSSL: signet's PublicKey reads keys, not certificates.
   const auto cert_pem = must_read(dir / "cert.pem");
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())), &BIO_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
-                                                   &X509_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())),
+                                                &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
   REQUIRE(cert);
   std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
   REQUIRE(PEM_write_bio_PUBKEY(out.get(), X509_get0_pubkey(cert.get())) == 1);

@@ -26,8 +26,7 @@ TEST_CASE("incremental sha256 equals the one-shot digest however the input is sp
   for (int i = 0; i < 10000; ++i) body += static_cast<char>('a' + i % 26);
   for (std::size_t piece : {1u, 7u, 64u, 1000u, 10000u}) {
     Sha256 hasher;
-    for (std::size_t at = 0; at < body.size(); at += piece)
-      hasher.update(std::string_view(body).substr(at, piece));
+    for (std::size_t at = 0; at < body.size(); at += piece) hasher.update(std::string_view(body).substr(at, piece));
     CHECK(hasher.final() == signet::test::openssl_sha256_digest(body));
   }
 }
@@ -74,8 +73,8 @@ TEST_CASE("check_digest names the expected and the actual digest on a mismatch",
   auto result = check_digest("abd", "sha256:" + kAbcSha256);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().kind == signet::Error::Kind::Invalid);
-  CHECK(result.error().message == "content does not match its digest: expected sha256:" + kAbcSha256 +
-                                      ", got " + signet::test::openssl_sha256_digest("abd"));
+  CHECK(result.error().message == "content does not match its digest: expected sha256:" + kAbcSha256 + ", got " +
+                                      signet::test::openssl_sha256_digest("abd"));
 
   auto sha512 = check_digest("", "sha512:" + kAbcSha512);
   REQUIRE_FALSE(sha512.ok());

@@ -64,16 +64,14 @@ std::string TestKey::public_der() const {
 }
 
 std::string TestKey::pkcs1_public_pem() const {
-  EncoderCtx ctx(
-      OSSL_ENCODER_CTX_new_for_pkey(key_.get(), EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", nullptr));
+  EncoderCtx ctx(OSSL_ENCODER_CTX_new_for_pkey(key_.get(), EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", nullptr));
   check(ctx && OSSL_ENCODER_CTX_get_num_encoders(ctx.get()) > 0, "encoder");
   return to_pem([&](BIO* bio) { return OSSL_ENCODER_to_bio(ctx.get(), bio); });
 }
 
 std::string TestKey::private_pem() const {
-  return to_pem([&](BIO* bio) {
-    return PEM_write_bio_PrivateKey(bio, key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  });
+  return to_pem(
+      [&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key_.get(), nullptr, nullptr, 0, nullptr, nullptr); });
 }
 
 std::string TestKey::traditional_private_pem() const {
@@ -90,8 +88,8 @@ std::string TestKey::self_signed_certificate_pem() const {
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("signet test"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("signet test"), -1, -1,
+                             0);
   X509_set_issuer_name(cert.get(), name);
   X509_set_pubkey(cert.get(), key_.get());
   const bool no_digest = EVP_PKEY_is_a(key_.get(), "ED25519");
@@ -105,16 +103,15 @@ std::string TestKey::sign(std::string_view message, const char* digest, bool rsa
   check(ctx && EVP_DigestSignInit_ex(ctx.get(), &key_ctx, digest, nullptr, nullptr, key_.get(), nullptr) == 1,
         "EVP_DigestSignInit_ex");
   if (EVP_PKEY_is_a(key_.get(), "RSA")) {
-    check(EVP_PKEY_CTX_set_rsa_padding(key_ctx, rsa_pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1,
-          "padding");
+    check(EVP_PKEY_CTX_set_rsa_padding(key_ctx, rsa_pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1, "padding");
   }
   const auto* data = reinterpret_cast<const unsigned char*>(message.data());
   std::size_t length = 0;
   check(EVP_DigestSign(ctx.get(), nullptr, &length, data, message.size()) == 1, "size");
   std::string signature(length, '\0');
-  check(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, data,
-                       message.size()) == 1,
-        "EVP_DigestSign");
+  check(
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, data, message.size()) == 1,
+      "EVP_DigestSign");
   signature.resize(length);
   return signature;
 }

@@ -103,9 +103,8 @@ TEST_CASE("broken PEM blocks are refused naming the line", "[crypto][keys]") {
 
   CHECK(load_error(pem.substr(0, body_end)) ==
         "public key PEM: line 1: '-----BEGIN PUBLIC KEY-----' has no matching END line");
-  CHECK_THAT(
-      load_error(pem.substr(0, body_end) + "-----END CERTIFICATE-----\n"),
-      Catch::Contains("'-----END CERTIFICATE-----' does not close '-----BEGIN PUBLIC KEY-----' of line 1"));
+  CHECK_THAT(load_error(pem.substr(0, body_end) + "-----END CERTIFICATE-----\n"),
+             Catch::Contains("'-----END CERTIFICATE-----' does not close '-----BEGIN PUBLIC KEY-----' of line 1"));
   CHECK_THAT(load_error(pem.substr(0, body_end) + pem),
              Catch::Contains("a new block begins before '-----BEGIN PUBLIC KEY-----' of line 1 has ended"));
 
@@ -124,8 +123,7 @@ TEST_CASE("a private key given as a public key is refused as such", "[crypto][ke
   CHECK(load_error(key.private_pem()) ==
         "public key PEM, line 1: this is a private key (PRIVATE KEY); give its public key instead "
         "(e.g. cosign.pub) and keep the private key secret");
-  CHECK_THAT(load_error(key.traditional_private_pem()),
-             Catch::Contains("this is a private key (EC PRIVATE KEY)"));
+  CHECK_THAT(load_error(key.traditional_private_pem()), Catch::Contains("this is a private key (EC PRIVATE KEY)"));
   CHECK_THAT(load_error(TestKey::rsa(2048).traditional_private_pem()),
              Catch::Contains("this is a private key (RSA PRIVATE KEY)"));
   // A private key after a good public key is refused too, naming its own line.
@@ -185,7 +183,6 @@ TEST_CASE("signature algorithms are read as Kyverno names them", "[crypto][keys]
 
   auto upper = signet::crypto::parse_hash_algorithm("SHA256");
   REQUIRE_FALSE(upper.ok());
-  CHECK(upper.error().message ==
-        "unknown signature algorithm 'SHA256' (expected sha224, sha256, sha384 or sha512)");
+  CHECK(upper.error().message == "unknown signature algorithm 'SHA256' (expected sha224, sha256, sha384 or sha512)");
   CHECK_FALSE(signet::crypto::parse_hash_algorithm("md5").ok());
 }

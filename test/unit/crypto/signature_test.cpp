@@ -80,8 +80,7 @@ TEST_CASE("a signature made with another key of the same kind does not verify", 
     INFO(signer.name);
     const auto other = another_key_like(signer);
     const auto signature = other.sign(kMessage, is_ed25519(signer) ? nullptr : "SHA256");
-    CHECK(failure(public_key(signer), kMessage, signature) ==
-          "signature does not verify with " + signer.name);
+    CHECK(failure(public_key(signer), kMessage, signature) == "signature does not verify with " + signer.name);
   }
 }
 
@@ -91,8 +90,7 @@ TEST_CASE("a signature with one flipped byte does not verify", "[crypto][verify]
     auto signature = signer.key.sign(kMessage, is_ed25519(signer) ? nullptr : "SHA256");
     // The last byte is inside the value (ECDSA's s), so the signature stays well formed.
     signature.back() = static_cast<char>(signature.back() ^ 0x01);
-    CHECK(failure(public_key(signer), kMessage, signature) ==
-          "signature does not verify with " + signer.name);
+    CHECK(failure(public_key(signer), kMessage, signature) == "signature does not verify with " + signer.name);
   }
 }
 
@@ -100,8 +98,7 @@ TEST_CASE("a signature over another payload does not verify", "[crypto][verify]"
   for (const auto& signer : signers()) {
     INFO(signer.name);
     const auto signature = signer.key.sign(kMessage + " ", is_ed25519(signer) ? nullptr : "SHA256");
-    CHECK(failure(public_key(signer), kMessage, signature) ==
-          "signature does not verify with " + signer.name);
+    CHECK(failure(public_key(signer), kMessage, signature) == "signature does not verify with " + signer.name);
   }
 }
 

@@ -79,17 +79,14 @@ TEST_CASE("payload errors name the missing or mistyped field", "[crypto][payload
       {payload_with(critical_with("{}", kImage, kType)), "critical.identity.docker-reference is missing"},
       {payload_with(critical_with(R"({"docker-reference":7})", kImage, kType)),
        "critical.identity.docker-reference is a number, not a string"},
-      {payload_with(R"({"identity":)" + kIdentity + R"(,"type":)" + kType + "}"),
-       "critical.image is missing"},
+      {payload_with(R"({"identity":)" + kIdentity + R"(,"type":)" + kType + "}"), "critical.image is missing"},
       {payload_with(critical_with(kIdentity, "true", kType)), "critical.image is a boolean, not an object"},
-      {payload_with(critical_with(kIdentity, "{}", kType)),
-       "critical.image.docker-manifest-digest is missing"},
+      {payload_with(critical_with(kIdentity, "{}", kType)), "critical.image.docker-manifest-digest is missing"},
       {payload_with(critical_with(kIdentity, R"({"docker-manifest-digest":{}})", kType)),
        "critical.image.docker-manifest-digest is an object, not a string"},
       {payload_with(critical_with(kIdentity, R"({"docker-manifest-digest":"sha256:abc"})", kType)),
        "critical.image.docker-manifest-digest is not a valid digest: 'sha256:abc'"},
-      {payload_with(R"({"identity":)" + kIdentity + R"(,"image":)" + kImage + "}"),
-       "critical.type is missing"},
+      {payload_with(R"({"identity":)" + kIdentity + R"(,"image":)" + kImage + "}"), "critical.type is missing"},
       {payload_with(critical_with(kIdentity, kImage, "null")), "critical.type is null, not a string"},
       {payload_with(kCritical, R"("creator")"), "optional is a string, not an object or null"},
       {payload_with(kCritical, "[]"), "optional is an array, not an object or null"},
@@ -109,11 +106,11 @@ TEST_CASE("payloads that are not one JSON object are refused", "[crypto][payload
 }
 
 TEST_CASE("unknown fields in critical or at the top are refused", "[crypto][payload]") {
-  CHECK(parse_error(payload_with(R"({"identity":)" + kIdentity + R"(,"image":)" + kImage + R"(,"type":)" +
-                                 kType + R"(,"expires":1})")) ==
+  CHECK(parse_error(payload_with(R"({"identity":)" + kIdentity + R"(,"image":)" + kImage + R"(,"type":)" + kType +
+                                 R"(,"expires":1})")) ==
         "unknown field 'expires' in critical (expected only 'identity', 'image', 'type')");
-  CHECK(parse_error(payload_with(critical_with(
-            kIdentity, R"({"docker-manifest-digest":")" + kDigestA + R"(","sha512":"x"})", kType))) ==
+  CHECK(parse_error(payload_with(
+            critical_with(kIdentity, R"({"docker-manifest-digest":")" + kDigestA + R"(","sha512":"x"})", kType))) ==
         "unknown field 'sha512' in critical.image (expected only 'docker-manifest-digest')");
   CHECK(parse_error(payload_with(critical_with(R"({"docker-reference":"a","tag":"b"})", kImage, kType))) ==
         "unknown field 'tag' in critical.identity (expected only 'docker-reference')");
@@ -123,15 +120,13 @@ TEST_CASE("unknown fields in critical or at the top are refused", "[crypto][payl
 
 TEST_CASE("duplicate fields are refused wherever they are", "[crypto][payload]") {
   // Go keeps the last copy, a first-match reader the first: the payload must not be read two ways.
-  CHECK(parse_error(payload_with(critical_with(kIdentity,
-                                               R"({"docker-manifest-digest":")" + kDigestA +
-                                                   R"(","docker-manifest-digest":")" + kDigestB + R"("})",
-                                               kType))) ==
-        "duplicate field 'docker-manifest-digest' in critical.image");
+  CHECK(parse_error(payload_with(critical_with(
+            kIdentity,
+            R"({"docker-manifest-digest":")" + kDigestA + R"(","docker-manifest-digest":")" + kDigestB + R"("})",
+            kType))) == "duplicate field 'docker-manifest-digest' in critical.image");
   CHECK(parse_error(R"({"critical":)" + kCritical + R"(,"critical":)" + kCritical + "}") ==
         "duplicate field 'critical' in the payload");
-  CHECK(parse_error(payload_with(kCritical, R"({"a":{"b":1,"b":2}})")) ==
-        "duplicate field 'b' in optional.a");
+  CHECK(parse_error(payload_with(kCritical, R"({"a":{"b":1,"b":2}})")) == "duplicate field 'b' in optional.a");
 }
 
 TEST_CASE("deeply nested payloads are refused without exhausting the stack", "[crypto][payload]") {
@@ -148,8 +143,7 @@ TEST_CASE("claims naming another digest are rejected", "[crypto][claims]") {
   auto result = check_claims(parsed(payload_with(kCritical)), kDigestB);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().kind == signet::Error::Kind::Invalid);
-  CHECK(result.error().message ==
-        "the signature's payload names " + kDigestA + ", not the image digest " + kDigestB);
+  CHECK(result.error().message == "the signature's payload names " + kDigestA + ", not the image digest " + kDigestB);
 
   const std::string sha512 = "sha512:" + std::string(128, 'a');
   CHECK_FALSE(check_claims(parsed(payload_with(kCritical)), sha512).ok());
@@ -157,8 +151,8 @@ TEST_CASE("claims naming another digest are rejected", "[crypto][claims]") {
 
 TEST_CASE("claims with a payload type other than cosign's are rejected", "[crypto][claims]") {
   // containers-signature(5)'s own type, and cosign's in other case: both compare the exact string.
-  for (std::string type : {"atomic container signature", "Cosign Container Image Signature",
-                           "cosign container image signature ", ""}) {
+  for (std::string type :
+       {"atomic container signature", "Cosign Container Image Signature", "cosign container image signature ", ""}) {
     const auto payload = parsed(payload_with(critical_with(kIdentity, kImage, "\"" + type + "\"")));
     auto result = check_claims(payload, kDigestA);
     REQUIRE_FALSE(result.ok());

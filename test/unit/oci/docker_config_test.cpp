@@ -72,7 +72,8 @@ TEST_CASE("malformed docker configs are refused naming the entry", "[oci][docker
   CHECK_THAT(error_of("[]"), Catch::Contains("not a JSON object"));
   CHECK_THAT(error_of(R"({"auths":[]})"), Catch::Contains("\"auths\" is not an object"));
   CHECK_THAT(error_of(R"({"auths":{"r.io":"x"}})"), Catch::Contains("auths[\"r.io\"] is not an object"));
-  CHECK_THAT(error_of(R"({"auths":{"r.io":{"auth":"not base64!"}}})"), Catch::Contains("auths[\"r.io\"].auth is not base64"));
+  CHECK_THAT(error_of(R"({"auths":{"r.io":{"auth":"not base64!"}}})"),
+             Catch::Contains("auths[\"r.io\"].auth is not base64"));
   CHECK_THAT(error_of(R"({"auths":{"r.io":{"auth":"bm9jb2xvbg=="}}})"), Catch::Contains("\"user:password\""));
 }
 

@@ -22,7 +22,8 @@ HttpRequest get(const std::string& url) {
 
 TEST_CASE("plain HTTP is allowed only for listed hosts", "[oci][transport]") {
   boost::asio::io_context ioc;
-  const HttpTransport transport(ioc.get_executor(), {"127.0.0.1:5000", "Registry.Local", "[::1]:5001", "[fd00::2]"}, "");
+  const HttpTransport transport(ioc.get_executor(), {"127.0.0.1:5000", "Registry.Local", "[::1]:5001", "[fd00::2]"},
+                                "");
   CHECK(transport.plain_http_allowed(*parse_url("http://127.0.0.1:5000/v2/")));
   CHECK_FALSE(transport.plain_http_allowed(*parse_url("http://127.0.0.1:5001/v2/")));
   CHECK_FALSE(transport.plain_http_allowed(*parse_url("http://127.0.0.1/v2/")));
@@ -38,7 +39,8 @@ TEST_CASE("plain HTTP is allowed only for listed hosts", "[oci][transport]") {
 TEST_CASE("an unlisted host is refused over plain HTTP before anything is sent", "[oci][transport]") {
   boost::asio::io_context ioc;
   HttpTransport transport(ioc.get_executor(), {"127.0.0.1:5000"}, "");
-  auto response = signet::test::run_until_done(ioc, transport.send(get("http://registry.example:5000/v2/"), Clock::now() + std::chrono::seconds(5)));
+  auto response = signet::test::run_until_done(
+      ioc, transport.send(get("http://registry.example:5000/v2/"), Clock::now() + std::chrono::seconds(5)));
   REQUIRE_FALSE(response.ok());
   CHECK(response.error().kind == signet::Error::Kind::Unavailable);
   CHECK_THAT(response.error().message, Catch::Contains("refusing plain HTTP to registry.example:5000"));
@@ -47,7 +49,8 @@ TEST_CASE("an unlisted host is refused over plain HTTP before anything is sent",
 TEST_CASE("a request whose deadline has passed times out without connecting", "[oci][transport]") {
   boost::asio::io_context ioc;
   HttpTransport transport(ioc.get_executor(), {}, "");
-  auto response = signet::test::run_until_done(ioc, transport.send(get("https://registry.example/v2/"), Clock::now() - std::chrono::seconds(1)));
+  auto response = signet::test::run_until_done(
+      ioc, transport.send(get("https://registry.example/v2/"), Clock::now() - std::chrono::seconds(1)));
   REQUIRE_FALSE(response.ok());
   CHECK(response.error().kind == signet::Error::Kind::Unavailable);
   CHECK_THAT(response.error().message, Catch::Contains("registry.example") && Catch::Contains("timed out"));
@@ -58,7 +61,8 @@ TEST_CASE("an unreadable CA bundle is reported and fails every request", "[oci][
   HttpTransport transport(ioc.get_executor(), {}, "/nonexistent/ca.pem");
   REQUIRE_FALSE(transport.ready().ok());
   CHECK_THAT(transport.ready().error().message, Catch::Contains("/nonexistent/ca.pem"));
-  auto response = signet::test::run_until_done(ioc, transport.send(get("https://registry.example/v2/"), Clock::now() + std::chrono::seconds(5)));
+  auto response = signet::test::run_until_done(
+      ioc, transport.send(get("https://registry.example/v2/"), Clock::now() + std::chrono::seconds(5)));
   REQUIRE_FALSE(response.ok());
   CHECK_THAT(response.error().message, Catch::Contains("/nonexistent/ca.pem"));
 }

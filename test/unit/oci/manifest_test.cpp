@@ -23,8 +23,10 @@ std::string error_of(const std::string& json) {
 
 TEST_CASE("a cosign signature manifest gives its layers and their annotations", "[oci][manifest]") {
   const std::string json = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":233,"digest":")" + kA + R"("},
-    "layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","size":252,"digest":")" + kB + R"(",
+    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":233,"digest":")" +
+                           kA + R"("},
+    "layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","size":252,"digest":")" +
+                           kB + R"(",
       "annotations":{"dev.cosignproject.cosign/signature":"MEUCIQ=="}}]})";
   auto manifest = parse_image_manifest(json);
   REQUIRE(manifest.ok());
@@ -40,8 +42,8 @@ TEST_CASE("a cosign signature manifest gives its layers and their annotations", 
 
 TEST_CASE("Docker v2 manifests and manifests without mediaType are read", "[oci][manifest]") {
   const std::string layers = R"("config":{"mediaType":"c","size":1,"digest":")" + kA + R"("},"layers":[])";
-  CHECK(parse_image_manifest(R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)" +
-                             layers + "}")
+  CHECK(parse_image_manifest(
+            R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)" + layers + "}")
             .ok());
   auto bare = parse_image_manifest(R"({"schemaVersion":2,)" + layers + "}");
   REQUIRE(bare.ok());
@@ -53,7 +55,8 @@ TEST_CASE("indexes and unknown manifest types are refused", "[oci][manifest]") {
   CHECK_THAT(error_of(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})"),
              Catch::Contains("got an index"));
   CHECK_THAT(error_of(R"({"schemaVersion":2,"manifests":[]})"), Catch::Contains("got an index"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,"mediaType":"text/plain"})"), Catch::Contains("unsupported manifest mediaType"));
+  CHECK_THAT(error_of(R"({"schemaVersion":2,"mediaType":"text/plain"})"),
+             Catch::Contains("unsupported manifest mediaType"));
   CHECK_THAT(error_of(R"({"schemaVersion":1})"), Catch::Contains("schemaVersion is not 2"));
 }
 
@@ -64,9 +67,11 @@ TEST_CASE("malformed manifests are refused naming the field", "[oci][manifest]")
   CHECK_THAT(error_of("[]"), Catch::Contains("not a JSON object"));
   CHECK_THAT(error_of(R"({"schemaVersion":2,"layers":[]})"), Catch::Contains("no config"));
   CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + "}"), Catch::Contains("no layers array"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":1,"digest":"sha256:12"}]})"),
-             Catch::Contains("layers[0].digest"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":-1,"digest":")" + kB + R"("}]})"),
+  CHECK_THAT(
+      error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":1,"digest":"sha256:12"}]})"),
+      Catch::Contains("layers[0].digest"));
+  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":-1,"digest":")" + kB +
+                      R"("}]})"),
              Catch::Contains("layers[0].size"));
   CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"size":1,"digest":")" + kB + R"("}]})"),
              Catch::Contains("layers[0].mediaType"));

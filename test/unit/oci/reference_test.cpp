@@ -66,7 +66,8 @@ TEST_CASE("the first component is a registry only when it looks like a host", "[
   check("localhost/app", {"localhost", "app", "latest", ""});
   check("localhost:5000/team/app:v2", {"localhost:5000", "team/app", "v2", ""});
   check("sub-dom1.foo.com/bar/baz/quux:some-long-tag", {"sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", ""});
-  check("b.gcr.io/test.example.com/my-app:test.example.com", {"b.gcr.io", "test.example.com/my-app", "test.example.com", ""});
+  check("b.gcr.io/test.example.com/my-app:test.example.com",
+        {"b.gcr.io", "test.example.com/my-app", "test.example.com", ""});
   // An uppercase first component cannot be a namespace, so Docker takes it for a host.
   check("Foo/bar", {"Foo", "bar", "latest", ""});
   // A bare name with a dot is still a Docker Hub repository: the registry needs a path after it.
@@ -120,7 +121,8 @@ TEST_CASE("tags follow the tag grammar", "[oci][reference]") {
 }
 
 TEST_CASE("malformed digests are refused naming the problem", "[oci][reference]") {
-  CHECK_THAT(error_of("repo@sha256:ffffffffffffffffffffffffffffffffff"), Catch::Contains("needs 64 hex digits, not 34"));
+  CHECK_THAT(error_of("repo@sha256:ffffffffffffffffffffffffffffffffff"),
+             Catch::Contains("needs 64 hex digits, not 34"));
   CHECK_THAT(error_of("validname@invaliddigest:" + kHex), Catch::Contains("unsupported algorithm \"invaliddigest\""));
   CHECK_THAT(error_of("repo@sha256:" + std::string(64, 'F')), Catch::Contains("lowercase hex"));
   CHECK_THAT(error_of("repo@sha256:" + std::string(63, 'a') + "g"), Catch::Contains("lowercase hex"));
@@ -138,12 +140,36 @@ TEST_CASE("uppercase repository names are refused", "[oci][reference]") {
 
 TEST_CASE("malformed names are refused", "[oci][reference]") {
   const char* invalid[] = {
-      "https://github.com/docker/docker", "-docker", "-docker/docker", "-docker.io/docker/docker", "docker///docker",
-      "docker.io/docker///docker", "docker-/docker", "-docker-/docker", "____/____", "_docker/_docker",
-      "dock..er/docker", "dock_.er/docker", "dock-.er/docker", "dock___er/docker", "docker/", "aa/asdf$$^/aa",
-      "[fc00::1]", "[fc00::1]:5000", "fc00::1:5000/debian", "[fe80::1%eth0]:5000/debian",
-      "[2001:db8:3:4::192.0.2.33]:5000/debian", "[::1/repo", "host:/repo", "host:port/repo", "host:99999/repo",
-      "nginx ", " nginx", "ngi nx", "team/app:v1 extra", "a.-b.com/repo",
+      "https://github.com/docker/docker",
+      "-docker",
+      "-docker/docker",
+      "-docker.io/docker/docker",
+      "docker///docker",
+      "docker.io/docker///docker",
+      "docker-/docker",
+      "-docker-/docker",
+      "____/____",
+      "_docker/_docker",
+      "dock..er/docker",
+      "dock_.er/docker",
+      "dock-.er/docker",
+      "dock___er/docker",
+      "docker/",
+      "aa/asdf$$^/aa",
+      "[fc00::1]",
+      "[fc00::1]:5000",
+      "fc00::1:5000/debian",
+      "[fe80::1%eth0]:5000/debian",
+      "[2001:db8:3:4::192.0.2.33]:5000/debian",
+      "[::1/repo",
+      "host:/repo",
+      "host:port/repo",
+      "host:99999/repo",
+      "nginx ",
+      " nginx",
+      "ngi nx",
+      "team/app:v1 extra",
+      "a.-b.com/repo",
   };
   for (const char* text : invalid) CHECK_FALSE(error_of(text).empty());
   CHECK_THAT(error_of(""), Catch::Contains("empty image reference"));
@@ -176,7 +202,7 @@ TEST_CASE("str gives the canonical form and name what policies match", "[oci][re
   CHECK(parsed("ghcr.io/a/b@" + kDigest).str() == "ghcr.io/a/b@" + kDigest);
   CHECK(parsed("[::1]:5000/repo:t").str() == "[::1]:5000/repo:t");
   // The canonical form parses back to the same reference.
-  for (const char* text : {"nginx", "index.docker.io/a/b:c", "localhost:5000/x:y", "[::1]:5000/r@sha256:" }) {
+  for (const char* text : {"nginx", "index.docker.io/a/b:c", "localhost:5000/x:y", "[::1]:5000/r@sha256:"}) {
     const std::string full = std::string(text).ends_with(":") ? std::string(text) + kHex : std::string(text);
     const Reference once = parsed(full);
     CHECK(parsed(once.str()) == once);

@@ -94,7 +94,8 @@ TEST_CASE("a tag resolves to the digest skopeo pushed, over plain HTTP", "[oci][
   REQUIRE(digest.ok());
   CHECK(*digest == pushed);
   // A reference that already holds a digest is not looked up.
-  CHECK(*c.resolve(image_ref(registry.host() + "/team/app:v1@sha256:" + std::string(64, 'e'))) == "sha256:" + std::string(64, 'e'));
+  CHECK(*c.resolve(image_ref(registry.host() + "/team/app:v1@sha256:" + std::string(64, 'e'))) ==
+        "sha256:" + std::string(64, 'e'));
   // A tag that does not exist is bad input, named in the error.
   const Error missing = error_of(c.resolve(image_ref(registry.host() + "/team/app:nope")));
   CHECK(missing.kind == Error::Kind::Invalid);
@@ -106,7 +107,8 @@ TEST_CASE("cosign signatures come back with their payload and annotations", "[oc
   TempDir keys;
   const std::string digest = registry.push("team/app:v1", "signed twice");
   registry.sign("team/app", digest, make_key(keys, "ec", "p256"), {"--annotation", "env=prod"});
-  registry.sign("team/app", digest, make_key(keys, "ed", "ed25519"), {"--bundle-annotation", R"({"SignedEntryTimestamp":"x"})"});
+  registry.sign("team/app", digest, make_key(keys, "ed", "ed25519"),
+                {"--bundle-annotation", R"({"SignedEntryTimestamp":"x"})"});
   Client c(plain(registry));
 
   auto signatures = c.signatures(image_ref(registry.host() + "/team/app:v1").with_digest(digest));
@@ -159,7 +161,8 @@ TEST_CASE("a registry not listed as insecure is never spoken to over plain HTTP"
   Client c(RegistryOptions{});
   const Error error = error_of(c.resolve(image_ref(registry.host() + "/team/app:v1")));
   CHECK(error.kind == Error::Kind::Unavailable);
-  CHECK_THAT(error.message, Catch::Contains("TLS handshake with " + registry.host()) && Catch::Contains("insecure registry"));
+  CHECK_THAT(error.message,
+             Catch::Contains("TLS handshake with " + registry.host()) && Catch::Contains("insecure registry"));
 }
 
 TEST_CASE("a TLS registry is verified against the configured CA", "[oci][integration]") {
@@ -194,7 +197,8 @@ TEST_CASE("a TLS registry is verified against the configured CA", "[oci][integra
     boost::asio::io_context ioc;
     CHECK_FALSE(RegistryClient::create(ioc.get_executor(), bad).ok());
     Client broken(bad);
-    CHECK_THAT(error_of(broken.resolve(image_ref(registry.host() + "/team/app:v1"))).message, Catch::Contains("missing.crt"));
+    CHECK_THAT(error_of(broken.resolve(image_ref(registry.host() + "/team/app:v1"))).message,
+               Catch::Contains("missing.crt"));
   }
 }
 
@@ -248,7 +252,8 @@ TEST_CASE("bearer tokens are fetched from the challenge's realm", "[oci][integra
     const std::string log = read_file(registry.dir() + "/token.log");
     CHECK_THAT(log, Catch::Contains("repository:team/app:pull bob 200"));
     std::size_t signet_tokens = 0;
-    for (std::size_t at = 0; (at = log.find("repository:team/app:pull bob", at)) != std::string::npos; ++at) ++signet_tokens;
+    for (std::size_t at = 0; (at = log.find("repository:team/app:pull bob", at)) != std::string::npos; ++at)
+      ++signet_tokens;
     CHECK(signet_tokens == 1);
   }
   SECTION("a wrong password is refused by the token server and says to check credentials") {
@@ -280,7 +285,8 @@ TEST_CASE("the deadline bounds every request", "[oci][integration]") {
     const Error resolve = error_of(c.resolve(image_ref(registry.host() + "/team/app:v1"), past));
     CHECK(resolve.kind == Error::Kind::Unavailable);
     CHECK_THAT(resolve.message, Catch::Contains("timed out"));
-    const Error signatures = error_of(c.signatures(image_ref(registry.host() + "/team/app@" + digest), std::nullopt, past));
+    const Error signatures =
+        error_of(c.signatures(image_ref(registry.host() + "/team/app@" + digest), std::nullopt, past));
     CHECK_THAT(signatures.message, Catch::Contains("timed out"));
   }
   SECTION("a server that accepts and never answers times out at the deadline") {
@@ -342,9 +348,9 @@ TEST_CASE("a signature blob altered in the registry is rejected", "[oci][integra
   REQUIRE(before->size() == 1);
 
   // Swap the payload for one naming another image, same length, behind the registry's back.
-  const std::string manifest = run_ok("curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://" +
-                                      registry.host() + "/v2/team/app/manifests/" + digest.substr(0, 6) + "-" +
-                                      digest.substr(7) + ".sig");
+  const std::string manifest =
+      run_ok("curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://" + registry.host() +
+             "/v2/team/app/manifests/" + digest.substr(0, 6) + "-" + digest.substr(7) + ".sig");
   const std::size_t at = manifest.find("simplesigning.v1+json\",\"size\":");
   REQUIRE(at != std::string::npos);
   const std::size_t digest_at = manifest.find("\"digest\":\"", at) + 10;

@@ -41,9 +41,9 @@ TEST_CASE("token realms and registry URLs are split into their parts", "[oci][ur
 }
 
 TEST_CASE("URLs signet will not follow are refused", "[oci][url]") {
-  for (const char* text : {"ftp://host/x", "/relative", "https://", "https://user:pw@host/x", "https://ho st/x",
-                           "https://host:99999/x", "https://host:abc/x", "https://[::1/x", "https://host/a b",
-                           "https://host/a\r\nX: y"}) {
+  for (const char* text :
+       {"ftp://host/x", "/relative", "https://", "https://user:pw@host/x", "https://ho st/x", "https://host:99999/x",
+        "https://host:abc/x", "https://[::1/x", "https://host/a b", "https://host/a\r\nX: y"}) {
     INFO(text);
     CHECK_FALSE(parse_url(text).ok());
   }

@@ -39,12 +39,13 @@ TEST_CASE("an Enforce error (could not tell) denies too, never allows", "[policy
 }
 
 TEST_CASE("every Enforce failure is listed in the denial", "[policy][decision]") {
-  auto d = decide({result("a:1", RuleStatus::Fail, true, "no signatures found"),
-                   result("b:1", RuleStatus::Pass, true, ""),
-                   result("c:1", RuleStatus::Fail, true, "wrong key", "other", "r2")},
-                  {}, Mode::Validate);
+  auto d =
+      decide({result("a:1", RuleStatus::Fail, true, "no signatures found"), result("b:1", RuleStatus::Pass, true, ""),
+              result("c:1", RuleStatus::Fail, true, "wrong key", "other", "r2")},
+             {}, Mode::Validate);
   CHECK_FALSE(d.allowed);
-  CHECK_THAT(d.message, Catch::Contains("image a:1 denied by policy check-signatures rule verify-cosign: no signatures found"));
+  CHECK_THAT(d.message,
+             Catch::Contains("image a:1 denied by policy check-signatures rule verify-cosign: no signatures found"));
   CHECK_THAT(d.message, Catch::Contains("image c:1 denied by policy other rule r2: wrong key"));
   CHECK_THAT(d.message, !Catch::Contains("b:1"));
 }
@@ -73,10 +74,11 @@ TEST_CASE("passes and skips leave the request allowed without warnings", "[polic
 }
 
 TEST_CASE("Mutate keeps pins only for images no rule failed, once per path", "[policy][decision]") {
-  auto d = decide({result("a:1", RuleStatus::Pass, false, ""), result("b:1", RuleStatus::Fail, false, "no signatures found")},
-                  {pin("a:1", "/spec/containers/0/image"), pin("a:1", "/spec/containers/0/image"),
-                   pin("b:1", "/spec/containers/1/image")},
-                  Mode::Mutate);
+  auto d = decide(
+      {result("a:1", RuleStatus::Pass, false, ""), result("b:1", RuleStatus::Fail, false, "no signatures found")},
+      {pin("a:1", "/spec/containers/0/image"), pin("a:1", "/spec/containers/0/image"),
+       pin("b:1", "/spec/containers/1/image")},
+      Mode::Mutate);
   CHECK(d.allowed);
   REQUIRE(d.patch.size() == 1);
   CHECK(d.patch[0].path == "/spec/containers/0/image");
@@ -92,7 +94,8 @@ TEST_CASE("a denied Mutate request carries no patch", "[policy][decision]") {
 }
 
 TEST_CASE("Validate mode never patches", "[policy][decision]") {
-  auto d = decide({result("a:1", RuleStatus::Pass, true, "")}, {pin("a:1", "/spec/containers/0/image")}, Mode::Validate);
+  auto d =
+      decide({result("a:1", RuleStatus::Pass, true, "")}, {pin("a:1", "/spec/containers/0/image")}, Mode::Validate);
   CHECK(d.patch.empty());
 }
 

@@ -140,7 +140,8 @@ TEST_CASE("count 2 fails when one of the two signatures is missing", "[policy][e
 
 TEST_CASE("every attestor set of an entry must pass", "[policy][engine][count]") {
   auto registry = registry_signed_by({&key_a()});
-  const auto policy = keyed_policy({attestor_set({key_attestor({&key_a()})}), attestor_set({key_attestor({&key_b()})})});
+  const auto policy =
+      keyed_policy({attestor_set({key_attestor({&key_a()})}), attestor_set({key_attestor({&key_b()})})});
   const auto d = validate(policy, registry);
   CHECK(only_result(d).status == RuleStatus::Fail);
   CHECK_THAT(only_result(d).message, Catch::Contains("attestors[1].entries[0]"));
@@ -148,7 +149,8 @@ TEST_CASE("every attestor set of an entry must pass", "[policy][engine][count]")
 
 TEST_CASE("a nested attestor set counts as one entry of its parent", "[policy][engine][nested]") {
   Attestor nested;
-  nested.attestor = std::make_shared<AttestorSet>(attestor_set({key_attestor({&key_a()}), key_attestor({&key_b()})}, 1));
+  nested.attestor =
+      std::make_shared<AttestorSet>(attestor_set({key_attestor({&key_a()}), key_attestor({&key_b()})}, 1));
   const auto set = attestor_set({nested, key_attestor({&key_ed()})}, 2);
   auto only_a = registry_signed_by({&key_a()});
   const auto failed = validate(keyed_policy({set}), only_a);
@@ -239,7 +241,8 @@ TEST_CASE("a registry failure while resolving a tag is an Error too", "[policy][
   CHECK(d.patch.empty());
 }
 
-TEST_CASE("when one key's signatures cannot be fetched, a failed count is an Error, not a Fail", "[policy][engine][errors]") {
+TEST_CASE("when one key's signatures cannot be fetched, a failed count is an Error, not a Fail",
+          "[policy][engine][errors]") {
   auto registry = registry_signed_by({&key_a()});
   auto elsewhere = key_attestor({&key_b()});
   elsewhere.repository = "127.0.0.1:5000/unreachable";
@@ -260,8 +263,8 @@ TEST_CASE("when one key's signatures cannot be fetched, a failed count is an Err
 TEST_CASE("under Audit a failure allows with a short warning", "[policy][engine][audit]") {
   auto registry = registry_signed_by({});
   const std::string long_image = kApp + std::string(60, 'x') + "@" + kDigestV1;
-  auto policy = one_policy(pod_policy({verify_entry({"*"}, {attestor_set({key_attestor({&key_a()})})})},
-                                      FailureAction::Audit));
+  auto policy =
+      one_policy(pod_policy({verify_entry({"*"}, {attestor_set({key_attestor({&key_a()})})})}, FailureAction::Audit));
   const auto d = validate(policy, registry, {long_image});
   CHECK(d.allowed);
   REQUIRE(d.warnings.size() == 1);
@@ -279,10 +282,12 @@ TEST_CASE("an entry's failureAction overrides the policy's", "[policy][engine][a
   CHECK_FALSE(validate(one_policy(pod_policy({entry}, FailureAction::Audit)), registry).allowed);
 }
 
-TEST_CASE("imageReferences select by full name, registry port and Docker Hub normalisation", "[policy][engine][references]") {
+TEST_CASE("imageReferences select by full name, registry port and Docker Hub normalisation",
+          "[policy][engine][references]") {
   FakeRegistry registry;  // nothing signed: a selected image fails, an unselected one has no result
   auto selected = [&](std::vector<std::string> references, const std::string& image) {
-    const auto set = one_policy(pod_policy({verify_entry(std::move(references), {attestor_set({key_attestor({&key_a()})})})}));
+    const auto set =
+        one_policy(pod_policy({verify_entry(std::move(references), {attestor_set({key_attestor({&key_a()})})})}));
     return !validate(set, registry, {image}).results.empty();
   };
   const std::string digest = "@" + kDigestV1;
@@ -326,7 +331,8 @@ TEST_CASE("a skip pattern does not match the short form as written", "[policy][e
 
 TEST_CASE("an unparsable image is a Fail naming it", "[policy][engine][references]") {
   FakeRegistry registry;
-  const auto d = validate(keyed_policy({attestor_set({key_attestor({&key_a()})})}), registry, {"127.0.0.1:5000/App:v1"});
+  const auto d =
+      validate(keyed_policy({attestor_set({key_attestor({&key_a()})})}), registry, {"127.0.0.1:5000/App:v1"});
   CHECK_FALSE(d.allowed);
   CHECK(only_result(d).status == RuleStatus::Fail);
   CHECK_THAT(only_result(d).message, Catch::StartsWith("invalid image reference"));
@@ -432,7 +438,8 @@ TEST_CASE("a Deployment's pod template is verified by a Pod rule (autogen)", "[p
   request.kind = "Deployment";
   request.group = "apps";
   std::vector<ImageUse> images = {{kPinned, "/spec/template/spec/containers/0/image", "app"}};
-  const auto d = run(keyed_policy({attestor_set({key_attestor({&key_a()})})}), request, images, Mode::Validate, registry);
+  const auto d =
+      run(keyed_policy({attestor_set({key_attestor({&key_a()})})}), request, images, Mode::Validate, registry);
   CHECK_FALSE(d.allowed);
   CHECK(only_result(d).message == "no signatures found");
 }
@@ -466,7 +473,8 @@ TEST_CASE("DELETE and CONNECT verify nothing", "[policy][engine]") {
 
 TEST_CASE("several images and policies give one result each, in image order", "[policy][engine]") {
   auto registry = registry_signed_by({&key_a()});
-  registry.sign("127.0.0.1:5000/other", kDigestV2, signature_by(key_b(), payload_for("127.0.0.1:5000/other", kDigestV2)));
+  registry.sign("127.0.0.1:5000/other", kDigestV2,
+                signature_by(key_b(), payload_for("127.0.0.1:5000/other", kDigestV2)));
   PolicySet set;
   set.policies.push_back(pod_policy({verify_entry({"127.0.0.1:5000/*"}, {attestor_set({key_attestor({&key_a()})})})},
                                     FailureAction::Enforce, "first"));
@@ -497,11 +505,12 @@ TEST_CASE("timed_out denies under Enforce and allows with a warning under Audit"
   PolicySet set;
   set.policies.push_back(pod_policy({verify_entry({"127.0.0.1:5000/*"}, {attestor_set({key_attestor({&key_a()})})})},
                                     FailureAction::Enforce, "strict"));
-  set.policies.push_back(pod_policy({verify_entry({"*"}, {attestor_set({key_attestor({&key_a()})})})},
-                                    FailureAction::Audit, "lenient"));
+  set.policies.push_back(
+      pod_policy({verify_entry({"*"}, {attestor_set({key_attestor({&key_a()})})})}, FailureAction::Audit, "lenient"));
   const auto both = timed_out(set, pod_request(), images_of({kPinned}), Mode::Validate);
   CHECK_FALSE(both.allowed);
-  CHECK_THAT(both.message, Catch::Contains("image " + kPinned + " denied by policy strict rule verify-cosign: verification timed out"));
+  CHECK_THAT(both.message, Catch::Contains("image " + kPinned +
+                                           " denied by policy strict rule verify-cosign: verification timed out"));
   CHECK(both.warnings.size() == 1);
 
   const auto audit_only = timed_out(set, pod_request(), images_of({"ghcr.io/x/y@" + kDigestV1}), Mode::Mutate);

@@ -61,9 +61,11 @@ class TestKey {
     }
     std::size_t size = 0;
     const auto* data = reinterpret_cast<const unsigned char*>(message.data());
-    if (EVP_DigestSign(ctx.get(), nullptr, &size, data, message.size()) != 1) throw std::runtime_error("EVP_DigestSign");
+    if (EVP_DigestSign(ctx.get(), nullptr, &size, data, message.size()) != 1)
+      throw std::runtime_error("EVP_DigestSign");
     std::string signature(size, '\0');
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, data, message.size()) != 1) {
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, data, message.size()) !=
+        1) {
       throw std::runtime_error("EVP_DigestSign");
     }
     signature.resize(size);
@@ -111,10 +113,10 @@ inline oci::CosignSignature signature_by(const TestKey& key, const std::string& 
 
 class FakeRegistry : public oci::Registry {
  public:
-  std::map<std::string, std::string> tags;                                  // "registry/repo:tag" → digest
-  std::map<std::string, std::vector<oci::CosignSignature>> signatures;     // "registry/repo@digest" → layers
-  std::optional<Error> failure;                                             // when set, every call fails
-  std::vector<std::string> signature_requests;                              // "registry/repo@digest" asked
+  std::map<std::string, std::string> tags;                              // "registry/repo:tag" → digest
+  std::map<std::string, std::vector<oci::CosignSignature>> signatures;  // "registry/repo@digest" → layers
+  std::optional<Error> failure;                                         // when set, every call fails
+  std::vector<std::string> signature_requests;                          // "registry/repo@digest" asked
   int resolve_calls = 0;
 
   void add_image(const std::string& name, const std::string& tag, const std::string& digest) {
@@ -175,7 +177,8 @@ inline Policy pod_policy(std::vector<ImageVerification> entries, FailureAction a
   Policy p;
   p.name = std::move(name);
   p.validation_failure_action = action;
-  p.autogen_controllers = {"DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"};
+  p.autogen_controllers = {"DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController",
+                           "CronJob"};
   Rule rule;
   rule.name = std::move(rule_name);
   rule.match.resources.kinds = {"Pod"};

@@ -23,7 +23,8 @@ const std::string kKeysPath = kEntryPath + ".attestors[0].entries[0].keys";
 }  // namespace
 
 TEST_CASE("bad YAML is refused with its line, and the file's other documents still load", "[policy][loader][errors]") {
-  std::string yaml = keyed_policy() + "---\napiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: [broken\n";
+  std::string yaml =
+      keyed_policy() + "---\napiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: [broken\n";
   LoadReport report = load_text(yaml);
   REQUIRE(report.accepted.size() == 1);
   REQUIRE(report.errors.size() == 1);
@@ -84,8 +85,8 @@ TEST_CASE("a wrong type is refused naming the type expected", "[policy][loader][
     CHECK(error.field_path == "spec.rules[0].unmatched");
   }
   SECTION("a boolean annotation value") {
-    PolicyError error = refusal_of(edited(keyed_policy(), "  name: check-images\n",
-                                          "  name: check-images\n  annotations:\n    enabled: true\n"));
+    PolicyError error = refusal_of(
+        edited(keyed_policy(), "  name: check-images\n", "  name: check-images\n  annotations:\n    enabled: true\n"));
     CHECK(error.field_path == "metadata.annotations.enabled");
     CHECK(error.line == 6);
     CHECK_THAT(error.message, Catch::StartsWith("expected a string, got the boolean true"));
@@ -98,22 +99,23 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
     std::string path, message;
   };
   const std::vector<Case> cases = {
-      {"", "            kms: gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k\n", "",
-       kKeysPath + ".kms", "keys.kms is not supported by signet yet (KMS keys)"},
-      {"", "            secret:\n              name: cosign\n              namespace: ci\n", "",
-       kKeysPath + ".secret", "keys.secret is not supported by signet yet (keys read from Kubernetes Secrets)"},
-      {"", "            rekor:\n              pubkey: abc\n", "",
-       kKeysPath + ".rekor.pubkey", "rekor.pubkey is not supported by signet yet (a custom Rekor public key)"},
-      {"", "            ctlog:\n              tsaCertChain: abc\n", "",
-       kKeysPath + ".ctlog.tsaCertChain", "ctlog.tsaCertChain is not supported by signet yet (RFC 3161 timestamps)"},
-      {"      attestations:\n      - type: https://slsa.dev/provenance/v1\n", "", "",
-       kEntryPath + ".attestations", "attestations is not supported by signet yet (attestation verification)"},
+      {"", "            kms: gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k\n", "", kKeysPath + ".kms",
+       "keys.kms is not supported by signet yet (KMS keys)"},
+      {"", "            secret:\n              name: cosign\n              namespace: ci\n", "", kKeysPath + ".secret",
+       "keys.secret is not supported by signet yet (keys read from Kubernetes Secrets)"},
+      {"", "            rekor:\n              pubkey: abc\n", "", kKeysPath + ".rekor.pubkey",
+       "rekor.pubkey is not supported by signet yet (a custom Rekor public key)"},
+      {"", "            ctlog:\n              tsaCertChain: abc\n", "", kKeysPath + ".ctlog.tsaCertChain",
+       "ctlog.tsaCertChain is not supported by signet yet (RFC 3161 timestamps)"},
+      {"      attestations:\n      - type: https://slsa.dev/provenance/v1\n", "", "", kEntryPath + ".attestations",
+       "attestations is not supported by signet yet (attestation verification)"},
       {"      imageRegistryCredentials:\n        secrets: [regcred]\n", "", "",
        kEntryPath + ".imageRegistryCredentials",
        "imageRegistryCredentials is not supported by signet yet (registry credentials per rule)"},
       {"      cosignOCI11: true\n", "", "", kEntryPath + ".cosignOCI11",
        "cosignOCI11 is not supported by signet yet (signatures stored as OCI 1.1 referrers)"},
-      {"      type: Notary\n", "", "", kEntryPath + ".type", "type Notary is not supported by signet yet (only Cosign)"},
+      {"      type: Notary\n", "", "", kEntryPath + ".type",
+       "type Notary is not supported by signet yet (only Cosign)"},
       {"      type: SigstoreBundle\n", "", "", kEntryPath + ".type",
        "type SigstoreBundle is not supported by signet yet (only Cosign)"},
       {"      issuer: https://token.actions.githubusercontent.com\n", "", "", kEntryPath + ".issuer",
@@ -138,11 +140,13 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
   }
 }
 
-TEST_CASE("rule-level context, preconditions and imageExtractors are refused as not supported yet", "[policy][loader][errors]") {
+TEST_CASE("rule-level context, preconditions and imageExtractors are refused as not supported yet",
+          "[policy][loader][errors]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"    context:\n    - name: keys\n      configMap:\n        name: keys\n        namespace: default\n",
        "context is not supported by signet yet (context entries and variables)"},
-      {"    preconditions:\n      all:\n      - key: \"{{request.operation}}\"\n        operator: NotEquals\n        value: DELETE\n",
+      {"    preconditions:\n      all:\n      - key: \"{{request.operation}}\"\n        operator: NotEquals\n        "
+       "value: DELETE\n",
        "preconditions is not supported by signet yet (rule conditions)"},
       {"    imageExtractors:\n      Task:\n      - path: /spec/steps/*/image\n",
        "imageExtractors is not supported by signet yet (images outside pod specs)"},
@@ -156,20 +160,23 @@ TEST_CASE("rule-level context, preconditions and imageExtractors are refused as 
 }
 
 TEST_CASE("keyless and certificate attestors are refused as not supported yet", "[policy][loader][errors]") {
-  std::string keyless = edited(keyed_policy(), "        - keys:\n", "        - keyless:\n            subject: me\n          keys:\n");
+  std::string keyless =
+      edited(keyed_policy(), "        - keys:\n", "        - keyless:\n            subject: me\n          keys:\n");
   PolicyError error = refusal_of(keyless);
   CHECK(error.field_path == kEntryPath + ".attestors[0].entries[0].keyless");
   CHECK(error.line == 17);
   CHECK(error.message == "keyless is not supported by signet yet (keyless verification)");
 
-  std::string certificates = edited(keyed_policy(), "        - keys:\n", "        - certificates:\n            cert: x\n          keys:\n");
+  std::string certificates =
+      edited(keyed_policy(), "        - keys:\n", "        - certificates:\n            cert: x\n          keys:\n");
   error = refusal_of(certificates);
   CHECK(error.message == "certificates is not supported by signet yet (certificate attestors)");
 }
 
 TEST_CASE("namespaceSelector is refused: it needs the API server", "[policy][loader][errors]") {
   PolicyError error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
-                                        "          kinds: [Pod]\n          namespaceSelector:\n            matchLabels:\n              signed: \"true\"\n"));
+                                        "          kinds: [Pod]\n          namespaceSelector:\n            "
+                                        "matchLabels:\n              signed: \"true\"\n"));
   CHECK(error.field_path == "spec.rules[0].match.any[0].resources.namespaceSelector");
   CHECK(error.line == 13);
   CHECK_THAT(error.message, Catch::StartsWith("resources.namespaceSelector is not supported by signet yet"));
@@ -200,19 +207,21 @@ TEST_CASE("a public key that is not valid PEM is refused with the reason", "[pol
   error = refusal_of(edited(keyed_policy(), indent(kKeyA, 14), "              just some text\n"));
   CHECK_THAT(error.message, Catch::StartsWith("keys.publicKeys is not a valid PEM public key: "));
 
-  error = refusal_of(edited(keyed_policy(), "            publicKeys: |-\n" + indent(kKeyA, 14), "            rekor:\n              ignoreTlog: true\n"));
+  error = refusal_of(edited(keyed_policy(), "            publicKeys: |-\n" + indent(kKeyA, 14),
+                            "            rekor:\n              ignoreTlog: true\n"));
   CHECK(error.field_path == kKeysPath);
   CHECK(error.message == "publicKeys is required: give one or more PEM public keys");
 }
 
 TEST_CASE("imageReferences is required", "[policy][loader][errors]") {
-  PolicyError error = refusal_of(edited(keyed_policy(), "    - imageReferences: [\"registry.example/team/*\"]\n      attestors:",
-                                        "    - attestors:"));
+  PolicyError error = refusal_of(edited(
+      keyed_policy(), "    - imageReferences: [\"registry.example/team/*\"]\n      attestors:", "    - attestors:"));
   CHECK(error.field_path == kEntryPath);
   CHECK(error.line == 14);
   CHECK(error.message == "imageReferences is required: list the images this entry verifies");
 
-  error = refusal_of(edited(keyed_policy(), "[\"registry.example/team/*\"]", "[\"registry.example/{{request.namespace}}/*\"]"));
+  error = refusal_of(
+      edited(keyed_policy(), "[\"registry.example/team/*\"]", "[\"registry.example/{{request.namespace}}/*\"]"));
   CHECK(error.message == "variables are not allowed in image references");
 }
 
@@ -233,7 +242,8 @@ TEST_CASE("values outside Kyverno's enums are refused naming the allowed ones", 
   CHECK(error.field_path == kKeysPath + ".signatureAlgorithm");
   CHECK(error.message == "signatureAlgorithm must be sha224, sha256, sha384 or sha512, got \"md5\"");
 
-  error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n", "          kinds: [Pod]\n          operations: [PATCH]\n"));
+  error = refusal_of(
+      edited(keyed_policy(), "          kinds: [Pod]\n", "          kinds: [Pod]\n          operations: [PATCH]\n"));
   CHECK(error.field_path == "spec.rules[0].match.any[0].resources.operations[0]");
   CHECK(error.message == "operation must be CREATE, UPDATE, DELETE or CONNECT, got \"PATCH\"");
 
@@ -258,7 +268,8 @@ TEST_CASE("attestor sets are checked as Kyverno checks them", "[policy][loader][
   CHECK(error.field_path == kEntryPath + ".attestors[0].entries[0]");
   CHECK(error.message == "an attestor entry needs one of keys, certificates, keyless or attestor");
 
-  error = refusal_of(edited(keyed_policy(), "      - entries:\n        - keys:\n            publicKeys: |-\n" + indent(kKeyA, 14),
+  error = refusal_of(edited(keyed_policy(),
+                            "      - entries:\n        - keys:\n            publicKeys: |-\n" + indent(kKeyA, 14),
                             "      - count: 1\n"));
   CHECK(error.field_path == kEntryPath + ".attestors[0]");
   CHECK(error.message == "entries is required: an attestor set needs at least one entry");
@@ -291,9 +302,10 @@ TEST_CASE("names and namespaces are checked as Kubernetes and Kyverno check them
   CHECK(error.field_path == "metadata");
   CHECK(error.message == "metadata.namespace is required: a Policy applies only in its namespace");
 
-  std::string namespaced = edited(edited(keyed_policy(), "kind: ClusterPolicy", "kind: Policy"), "  name: check-images\n",
-                                  "  name: check-images\n  namespace: team-a\n");
-  error = refusal_of(edited(namespaced, "          kinds: [Pod]\n", "          kinds: [Pod]\n          namespaces: [team-b]\n"));
+  std::string namespaced = edited(edited(keyed_policy(), "kind: ClusterPolicy", "kind: Policy"),
+                                  "  name: check-images\n", "  name: check-images\n  namespace: team-a\n");
+  error = refusal_of(
+      edited(namespaced, "          kinds: [Pod]\n", "          kinds: [Pod]\n          namespaces: [team-b]\n"));
   CHECK(error.field_path == "spec.rules[0].match.any[0].resources.namespaces");
   CHECK(error.message == "a namespaced Policy cannot filter namespaces");
 
@@ -309,7 +321,8 @@ TEST_CASE("rules are checked as Kyverno checks them", "[policy][loader][errors]"
   CHECK(error.line == 23);
   CHECK(error.message == "duplicate rule name \"verify-signature\"");
 
-  error = refusal_of(edited(keyed_policy(), "    match:\n      any:\n      - resources:\n          kinds: [Pod]\n", ""));
+  error =
+      refusal_of(edited(keyed_policy(), "    match:\n      any:\n      - resources:\n          kinds: [Pod]\n", ""));
   CHECK(error.field_path == "spec.rules[0]");
   CHECK(error.message == "match is required: say which resources rule verify-signature applies to");
 
@@ -320,31 +333,36 @@ TEST_CASE("rules are checked as Kyverno checks them", "[policy][loader][errors]"
   error = refusal_of(edited(keyed_policy(), "    match:\n", "    validate:\n      deny: {}\n    match:\n"));
   CHECK(error.message == "rule verify-signature defines more than one of verifyImages, validate, mutate and generate");
 
-  error = refusal_of(edited(keyed_policy(), "      any:\n", "      all:\n      - resources:\n          kinds: [Pod]\n      any:\n"));
+  error = refusal_of(
+      edited(keyed_policy(), "      any:\n", "      all:\n      - resources:\n          kinds: [Pod]\n      any:\n"));
   CHECK(error.field_path == "spec.rules[0].match");
   CHECK(error.message == "any and all cannot be specified together");
 
   error = refusal_of(edited(keyed_policy(), "      any:\n", "      resources:\n        kinds: [Pod]\n      any:\n"));
   CHECK(error.message == "resources, subjects, roles and clusterRoles cannot sit beside any/all");
 
-  error = refusal_of(edited(keyed_policy(), "    verifyImages:\n",
-                            "    exclude:\n      any:\n      - resources:\n          kinds: [Pod]\n    verifyImages:\n"));
+  error =
+      refusal_of(edited(keyed_policy(), "    verifyImages:\n",
+                        "    exclude:\n      any:\n      - resources:\n          kinds: [Pod]\n    verifyImages:\n"));
   CHECK(error.field_path == "spec.rules[0].exclude");
   CHECK(error.message == "the rule matches nothing: exclude.any repeats a filter of match.any");
 
   error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
-                            "          kinds: [Pod]\n          selector:\n            matchExpressions:\n            - key: app\n              operator: In\n"));
+                            "          kinds: [Pod]\n          selector:\n            matchExpressions:\n            - "
+                            "key: app\n              operator: In\n"));
   CHECK(error.field_path == "spec.rules[0].match.any[0].resources.selector.matchExpressions[0].values");
   CHECK(error.message == "values must be non-empty for operator In");
 
-  error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
-                            "          kinds: [Pod]\n        subjects:\n        - kind: ServiceAccount\n          name: ci\n"));
+  error = refusal_of(
+      edited(keyed_policy(), "          kinds: [Pod]\n",
+             "          kinds: [Pod]\n        subjects:\n        - kind: ServiceAccount\n          name: ci\n"));
   CHECK(error.field_path == "spec.rules[0].match.any[0].subjects[0].namespace");
   CHECK(error.message == "namespace is required when kind is ServiceAccount");
 }
 
 TEST_CASE("a refused policy does not keep the file's other policies out", "[policy][loader][errors]") {
-  std::string second = edited(edited(keyed_policy(), "name: check-images", "name: second"), "kinds: [Pod]", "kinds: [Pod]\n          bogus: 1");
+  std::string second = edited(edited(keyed_policy(), "name: check-images", "name: second"), "kinds: [Pod]",
+                              "kinds: [Pod]\n          bogus: 1");
   LoadReport report = load_text(keyed_policy() + "---\n" + second);
   REQUIRE(report.accepted.size() == 1);
   CHECK(report.accepted[0].name == "check-images");
@@ -364,7 +382,8 @@ TEST_CASE("a policy defined twice is refused the second time", "[policy][loader]
   CHECK(report.errors[0].file.ends_with("b.yaml"));
   CHECK(report.errors[0].field_path == "metadata.name");
   CHECK(report.errors[0].line == 4);
-  CHECK_THAT(report.errors[0].message, Catch::Contains("check-images is already defined in") && Catch::Contains("a.yaml"));
+  CHECK_THAT(report.errors[0].message,
+             Catch::Contains("check-images is already defined in") && Catch::Contains("a.yaml"));
 }
 
 TEST_CASE("errors read as file:line: document: path: message", "[policy][loader][errors]") {
@@ -380,7 +399,8 @@ TEST_CASE("a policy under an apiVersion signet does not read is refused, not ski
   PolicyError error = refusal_of(edited(keyed_policy(), "apiVersion: kyverno.io/v1", "apiVersion: kyverno.io/v1beta1"));
   CHECK(error.field_path == "apiVersion");
   CHECK(error.line == 1);
-  CHECK_THAT(error.message, Catch::StartsWith("apiVersion \"kyverno.io/v1beta1\" is not one signet reads for ClusterPolicy"));
+  CHECK_THAT(error.message,
+             Catch::StartsWith("apiVersion \"kyverno.io/v1beta1\" is not one signet reads for ClusterPolicy"));
 
   error = refusal_of(edited(keyed_policy(), "apiVersion: kyverno.io/v1\n", ""));
   CHECK(error.field_path.empty());
@@ -404,8 +424,9 @@ TEST_CASE("roles and clusterRoles are refused: a review does not carry them, so 
           "[policy][loader][errors]") {
   for (const char* field : {"roles", "clusterRoles"}) {
     INFO(field);
-    PolicyError error = refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
-                                          "          kinds: [Pod]\n        " + std::string(field) + ": [\"ci:deployer\"]\n"));
+    PolicyError error =
+        refusal_of(edited(keyed_policy(), "          kinds: [Pod]\n",
+                          "          kinds: [Pod]\n        " + std::string(field) + ": [\"ci:deployer\"]\n"));
     CHECK(error.field_path == std::string("spec.rules[0].match.any[0].") + field);
     CHECK_THAT(error.message, Catch::Contains("not supported by signet yet"));
   }

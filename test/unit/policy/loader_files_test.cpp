@@ -26,9 +26,10 @@ void touch_later(const std::filesystem::path& file, int seconds) {
 
 }  // namespace
 
-TEST_CASE("every document of a multi-document file is read, with lines counted in the file", "[policy][loader][files]") {
-  std::string yaml = "# policies for the web team\n---\n" + renamed(keyed_policy(), "first") + "---\n# nothing here\n---\n" +
-                     renamed(keyed_policy(), "second") + "...\n---\n" +
+TEST_CASE("every document of a multi-document file is read, with lines counted in the file",
+          "[policy][loader][files]") {
+  std::string yaml = "# policies for the web team\n---\n" + renamed(keyed_policy(), "first") +
+                     "---\n# nothing here\n---\n" + renamed(keyed_policy(), "second") + "...\n---\n" +
                      renamed(keyed_policy("      colour: blue\n"), "third");
   LoadReport report = load_text(yaml);
   REQUIRE(report.accepted.size() == 2);
@@ -43,19 +44,23 @@ TEST_CASE("every document of a multi-document file is read, with lines counted i
 }
 
 TEST_CASE("documents that are not Kyverno policies are skipped with a note", "[policy][loader][files]") {
-  std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  key: value\n---\n" + keyed_policy() +
-                     "---\napiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: allow-debug\n---\n- just\n- a list\n";
+  std::string yaml =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  key: value\n---\n" + keyed_policy() +
+      "---\napiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: allow-debug\n---\n- just\n- a list\n";
   LoadReport report = load_text(yaml);
   CHECK(report.errors.empty());
   REQUIRE(report.accepted.size() == 1);
   CHECK(report.accepted[0].document == 2);
   REQUIRE(report.notes.size() == 3);
-  CHECK_THAT(report.notes[0], Catch::EndsWith("policy.yaml: document 1: v1 ConfigMap keys is not a policy signet reads; skipped"));
-  CHECK_THAT(report.notes[1], Catch::Contains("document 3: kyverno.io/v2 PolicyException allow-debug is not a policy signet reads"));
+  CHECK_THAT(report.notes[0],
+             Catch::EndsWith("policy.yaml: document 1: v1 ConfigMap keys is not a policy signet reads; skipped"));
+  CHECK_THAT(report.notes[1],
+             Catch::Contains("document 3: kyverno.io/v2 PolicyException allow-debug is not a policy signet reads"));
   CHECK_THAT(report.notes[2], Catch::Contains("document 4: not a Kubernetes object; skipped"));
 }
 
-TEST_CASE("a folder is read recursively: YAML files only, hidden entries skipped, in name order", "[policy][loader][files]") {
+TEST_CASE("a folder is read recursively: YAML files only, hidden entries skipped, in name order",
+          "[policy][loader][files]") {
   TempFolder folder;
   folder.write("b.yaml", renamed(keyed_policy(), "b"));
   folder.write("team/a.yml", renamed(keyed_policy(), "a"));
@@ -89,7 +94,8 @@ TEST_CASE("an empty folder loads an empty set without error", "[policy][loader][
   CHECK(report.accepted.empty());
 }
 
-TEST_CASE("PolicyStore keeps the last good set while a file is broken and picks up the fix", "[policy][loader][store]") {
+TEST_CASE("PolicyStore keeps the last good set while a file is broken and picks up the fix",
+          "[policy][loader][store]") {
   TempFolder folder;
   auto file = folder.write("policy.yaml", renamed(keyed_policy(), "v1"));
   PolicyStore store(folder.path());
@@ -115,7 +121,7 @@ TEST_CASE("PolicyStore keeps the last good set while a file is broken and picks 
   CHECK(broken->errors[0].field_path == "spec.rules[0].verifyImages[0].colour");
   CHECK(store.current() == good);  // the same snapshot is still in force
   CHECK(store.loaded());
-  CHECK_FALSE(store.reload());     // the broken file is reported once, not on every poll
+  CHECK_FALSE(store.reload());  // the broken file is reported once, not on every poll
 
   folder.write("policy.yaml", renamed(keyed_policy(), "v3"));
   touch_later(file, 20);

@@ -139,7 +139,8 @@ spec:
             env: prod
           keys:
             publicKeys: |-
-)" + indent(kKeyA, 14) + R"(            signatureAlgorithm: sha512
+)" + indent(kKeyA, 14) +
+                     R"(            signatureAlgorithm: sha512
             rekor:
               url: https://rekor.internal.example
               ignoreTlog: true
@@ -150,7 +151,8 @@ spec:
             entries:
             - keys:
                 publicKeys: |
-)" + indent(kEd25519Key, 18) + R"(            - keys:
+)" + indent(kEd25519Key, 18) +
+                     R"(            - keys:
                 publicKeys: |
 )" + indent(kKeyB, 18);
   Policy policy = load_one(yaml);
@@ -254,7 +256,8 @@ TEST_CASE("legacy match.resources, subjects and the single name are read as Kyve
   std::string yaml = keyed_policy();
   yaml.replace(yaml.find("      any:\n      - resources:\n          kinds: [Pod]\n"),
                std::string_view("      any:\n      - resources:\n          kinds: [Pod]\n").size(),
-               "      resources:\n        kinds: [Pod]\n        name: web\n      subjects:\n      - kind: User\n        name: admin\n");
+               "      resources:\n        kinds: [Pod]\n        name: web\n      subjects:\n      - kind: User\n       "
+               " name: admin\n");
   Policy policy = load_one(yaml);
   const MatchResources& match = policy.rules[0].match;
   CHECK(match.any.empty());
@@ -375,7 +378,8 @@ TEST_CASE("the autogen annotation none turns pod-controller rules off", "[policy
 }
 
 TEST_CASE("webhookConfiguration sets the timeout and the failure policy", "[policy][loader]") {
-  Policy policy = load_one(keyed_policy("", "", "  webhookConfiguration:\n    timeoutSeconds: 7\n    failurePolicy: Ignore\n"));
+  Policy policy =
+      load_one(keyed_policy("", "", "  webhookConfiguration:\n    timeoutSeconds: 7\n    failurePolicy: Ignore\n"));
   CHECK(policy.webhook_timeout_seconds == 7);
   CHECK(policy.failure_policy == FailurePolicy::Ignore);
 }
@@ -444,9 +448,11 @@ TEST_CASE("validate, mutate and generate rules are dropped with a note; the poli
   REQUIRE(report.accepted[0].rules.size() == 1);
   CHECK(report.accepted[0].rules[0].name == "verify-signature");
   REQUIRE(report.notes.size() == 3);
-  CHECK_THAT(report.notes[0], Catch::Contains("rule require-labels: validate rules are not evaluated by signet; skipped"));
+  CHECK_THAT(report.notes[0],
+             Catch::Contains("rule require-labels: validate rules are not evaluated by signet; skipped"));
   CHECK_THAT(report.notes[1], Catch::Contains("rule add-label: mutate rules are not evaluated by signet; skipped"));
-  CHECK_THAT(report.notes[2], Catch::Contains("rule signed-manifests: validate.manifests is not supported by signet yet"));
+  CHECK_THAT(report.notes[2],
+             Catch::Contains("rule signed-manifests: validate.manifests is not supported by signet yet"));
   CHECK_THAT(report.notes[0], Catch::Contains("document 1 (ClusterPolicy check-images)"));
 }
 

@@ -46,7 +46,8 @@ std::vector<fs::path> vector_files() {
 
 }  // namespace
 
-TEST_CASE("Kyverno's verifyImages policies load or are refused naming an unsupported feature", "[policy][loader][vectors]") {
+TEST_CASE("Kyverno's verifyImages policies load or are refused naming an unsupported feature",
+          "[policy][loader][vectors]") {
   auto files = vector_files();
   if (files.empty()) {
     WARN("skipped: no Kyverno policy vectors under " SIGNET_VECTORS_DIR);
@@ -83,8 +84,10 @@ TEST_CASE("Kyverno's verifyImages policies load or are refused naming an unsuppo
   CHECK(accepted_files == static_cast<int>(kExpectedAccepted.size()));
 }
 
-TEST_CASE("the accepted Kyverno policies carry their keys and failure actions into the model", "[policy][loader][vectors]") {
-  fs::path file = fs::path(SIGNET_VECTORS_DIR) / "kyverno-policies" / "clusterpolicy_cornercases_multiple-attestors_policy.yaml";
+TEST_CASE("the accepted Kyverno policies carry their keys and failure actions into the model",
+          "[policy][loader][vectors]") {
+  fs::path file =
+      fs::path(SIGNET_VECTORS_DIR) / "kyverno-policies" / "clusterpolicy_cornercases_multiple-attestors_policy.yaml";
   if (!fs::exists(file)) {
     WARN("skipped: no Kyverno policy vectors under " SIGNET_VECTORS_DIR);
     return;

@@ -11,7 +11,8 @@ AdmissionRequest request(std::string kind, std::string ns = "default", std::stri
   r.operation = "CREATE";
   r.kind = std::move(kind);
   r.version = "v1";
-  if (r.kind == "Deployment" || r.kind == "StatefulSet" || r.kind == "DaemonSet" || r.kind == "ReplicaSet") r.group = "apps";
+  if (r.kind == "Deployment" || r.kind == "StatefulSet" || r.kind == "DaemonSet" || r.kind == "ReplicaSet")
+    r.group = "apps";
   if (r.kind == "Job" || r.kind == "CronJob") r.group = "batch";
   r.namespace_name = std::move(ns);
   r.name = std::move(name);
@@ -38,7 +39,8 @@ Rule rule_with(MatchResources match, std::optional<MatchResources> exclude = std
 Policy policy_with(Rule rule) {
   Policy p;
   p.name = "check";
-  p.autogen_controllers = {"DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"};
+  p.autogen_controllers = {"DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController",
+                           "CronJob"};
   p.rules.push_back(std::move(rule));
   return p;
 }
@@ -210,7 +212,8 @@ TEST_CASE("subjects, roles and cluster roles in match must all hold", "[policy][
   CHECK(matches(m, r));
 }
 
-TEST_CASE("user filters are ignored when the request carries no user, as in Kyverno's CLI", "[policy][match][subjects]") {
+TEST_CASE("user filters are ignored when the request carries no user, as in Kyverno's CLI",
+          "[policy][match][subjects]") {
   MatchResources m = match_kinds({"Pod"});
   m.user_info.subjects = {{"User", "bob", "", ""}};
   auto anonymous = request("Pod");

@@ -77,9 +77,10 @@ TEST_CASE("malformed reviews are refused naming what is wrong", "[server][review
   CHECK_THAT(error_of(review_with(
                  R"({"uid":"u","operation":"CREATE","kind":{"kind":"Pod"},"object":{"spec":{"containers":{}}}})")),
              Catch::Contains("spec.containers is not a list"));
-  CHECK_THAT(error_of(review_with(
-                 R"({"uid":"u","operation":"CREATE","kind":{"kind":"Pod"},"object":{"spec":{"containers":[{"name":"a"}]}}})")),
-             Catch::Contains("spec.containers[0].image is missing"));
+  CHECK_THAT(
+      error_of(review_with(
+          R"({"uid":"u","operation":"CREATE","kind":{"kind":"Pod"},"object":{"spec":{"containers":[{"name":"a"}]}}})")),
+      Catch::Contains("spec.containers[0].image is missing"));
   CHECK_THAT(error_of(review_with(
                  R"({"uid":"u","operation":"CREATE","kind":{"kind":"Pod"},"object":{"metadata":{"labels":{"a":1}}}})")),
              Catch::Contains("metadata.labels.a must be a string"));
@@ -90,7 +91,9 @@ TEST_CASE("images are found in the pod template of every controller kind", "[ser
       R"({"containers":[{"name":"a","image":"app:1"}],"initContainers":[{"name":"i","image":"init:1"}],)"
       R"("ephemeralContainers":[{"name":"e","image":"debug:1"}]})";
   const std::string template_spec = R"({"template":{"spec":)" + pod_spec + "}}";
-  struct Case { std::string kind, group, object, pointer; };
+  struct Case {
+    std::string kind, group, object, pointer;
+  };
   std::vector<Case> cases = {
       {"Pod", "", R"({"spec":)" + pod_spec + "}", "/spec"},
       {"Deployment", "apps", R"({"spec":)" + template_spec + "}", "/spec/template/spec"},
@@ -103,9 +106,9 @@ TEST_CASE("images are found in the pod template of every controller kind", "[ser
   };
   for (const auto& c : cases) {
     INFO(c.kind);
-    auto review = decode_admission_review(review_with(R"({"uid":"u","operation":"CREATE","kind":{"group":")" +
-                                                      c.group + R"(","version":"v1","kind":")" + c.kind +
-                                                      R"("},"object":)" + c.object + "}"));
+    auto review = decode_admission_review(review_with(R"({"uid":"u","operation":"CREATE","kind":{"group":")" + c.group +
+                                                      R"(","version":"v1","kind":")" + c.kind + R"("},"object":)" +
+                                                      c.object + "}"));
     REQUIRE(review.ok());
     REQUIRE(review->images.size() == 3);
     CHECK(review->images[0].image == "init:1");
@@ -134,10 +137,10 @@ TEST_CASE("kinds without a pod and non-image subresources carry no images", "[se
 }
 
 TEST_CASE("UPDATE reviews carry the old object's images too", "[server][review]") {
-  auto review = decode_admission_review(review_with(
-      R"({"uid":"u","operation":"UPDATE","kind":{"group":"apps","version":"v1","kind":"Deployment"},)"
-      R"("object":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"app:2"}]}}}},)"
-      R"("oldObject":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"app:1"}]}}}}})"));
+  auto review = decode_admission_review(
+      review_with(R"({"uid":"u","operation":"UPDATE","kind":{"group":"apps","version":"v1","kind":"Deployment"},)"
+                  R"("object":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"app:2"}]}}}},)"
+                  R"("oldObject":{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"app:1"}]}}}}})"));
   REQUIRE(review.ok());
   REQUIRE(review->old_images.size() == 1);
   CHECK(review->old_images[0].image == "app:1");
@@ -186,8 +189,8 @@ TEST_CASE("responses echo apiVersion and uid and carry the decision", "[server][
 }
 
 TEST_CASE("hostile bodies are refused without a crash: deep nesting, bad UTF-8, truncation", "[server][review]") {
-  const std::string deep = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":)" +
-                           std::string(2'000'000, '[');
+  const std::string deep =
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":)" + std::string(2'000'000, '[');
   CHECK_FALSE(decode_admission_review(deep).ok());
   auto bad_utf8 = decode_admission_review(review_with("{\"uid\":\"\xff\xfe\",\"operation\":\"CREATE\"}"));
   REQUIRE_FALSE(bad_utf8.ok());

@@ -5,9 +5,9 @@
 using signet::server::CommandLine;
 
 TEST_CASE("flags take values in either form, repeat, and leave positionals", "[server][cli]") {
-  auto line = CommandLine::parse({"--policy", "dir", "--insecure-registry=a:5000", "img1", "--insecure-registry", "b",
-                                  "--mutate", "img2"},
-                                 {{"policy"}, {"insecure-registry"}, {"mutate", false}});
+  auto line = CommandLine::parse(
+      {"--policy", "dir", "--insecure-registry=a:5000", "img1", "--insecure-registry", "b", "--mutate", "img2"},
+      {{"policy"}, {"insecure-registry"}, {"mutate", false}});
   REQUIRE(line.ok());
   CHECK(line->get("policy") == "dir");
   CHECK(line->all("insecure-registry") == std::vector<std::string>{"a:5000", "b"});

@@ -19,8 +19,10 @@ TEST_CASE("metrics render counters, histogram buckets and gauges in the text for
   metrics.policies.set({"active"}, 3);
   const std::string text = metrics.render();
   CHECK_THAT(text, Catch::Contains("# TYPE signet_admission_requests_total counter"));
-  CHECK_THAT(text, Catch::Contains(R"(signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="true"} 2)"));
-  CHECK_THAT(text, Catch::Contains(R"(signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="false"} 1)"));
+  CHECK_THAT(text,
+             Catch::Contains(R"(signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="true"} 2)"));
+  CHECK_THAT(text,
+             Catch::Contains(R"(signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="false"} 1)"));
   CHECK_THAT(text, Catch::Contains(R"(signet_admission_duration_seconds_bucket{le="0.00050000000000000001"} 1)"));
   CHECK_THAT(text, Catch::Contains(R"(signet_admission_duration_seconds_bucket{le="0.25"} 2)"));
   CHECK_THAT(text, Catch::Contains(R"(signet_admission_duration_seconds_bucket{le="+Inf"} 2)"));

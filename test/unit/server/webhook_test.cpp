@@ -2,13 +2,13 @@
 
 #include <atomic>
 #include <filesystem>
-#include <thread>
 #include <fstream>
+#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -32,8 +32,9 @@ class UnreachableRegistry final : public oci::Registry {
     }
     co_return Error::unavailable("registry " + image.registry + " is unreachable: connection refused");
   }
-  asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(
-      const oci::Reference& image, const std::optional<std::string>&, oci::Deadline deadline) override {
+  asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(const oci::Reference& image,
+                                                                               const std::optional<std::string>&,
+                                                                               oci::Deadline deadline) override {
     co_return (co_await resolve_digest(image, deadline)).error();
   }
 
@@ -72,10 +73,12 @@ std::string pod_review(const std::string& image, const std::string& operation = 
                        const std::string& old_image = "") {
   std::string review =
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"uid-1","operation":")" +
-      operation + R"(","kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default","object":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":")" +
+      operation +
+      R"(","kind":{"group":"","version":"v1","kind":"Pod"},"namespace":"default","object":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":")" +
       image + R"("}]}})";
   if (!old_image.empty())
-    review += R"(,"oldObject":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":")" + old_image + R"("}]}})";
+    review +=
+        R"(,"oldObject":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":")" + old_image + R"("}]}})";
   return review + "}}";
 }
 
@@ -159,9 +162,11 @@ TEST_CASE("images no rule selects, DELETEs and unchanged UPDATEs are allowed wit
   Fixture f;
   auto other = f.call("POST", "/validate", pod_review("elsewhere.example/app:v1"));
   CHECK(other.allowed == std::optional<bool>(true));
-  auto unchanged = f.call("POST", "/validate", pod_review("registry.example/app:v1", "UPDATE", "registry.example/app:v1"));
+  auto unchanged =
+      f.call("POST", "/validate", pod_review("registry.example/app:v1", "UPDATE", "registry.example/app:v1"));
   CHECK(unchanged.allowed == std::optional<bool>(true));
-  auto changed = f.call("POST", "/validate", pod_review("registry.example/app:v2", "UPDATE", "registry.example/app:v1"));
+  auto changed =
+      f.call("POST", "/validate", pod_review("registry.example/app:v2", "UPDATE", "registry.example/app:v1"));
   CHECK(changed.allowed == std::optional<bool>(false));
 }
 
