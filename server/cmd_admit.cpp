@@ -3,7 +3,6 @@
 #include <iostream>
 #include <iterator>
 
-#include "oci/registry_client.hpp"
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
 #include "server/policy_loading.hpp"
@@ -32,9 +31,11 @@ int run_admit(const std::vector<std::string>& args) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
-  auto registry_options = registry_options_from(*line);
-  if (!registry_options) {
-    std::cerr << registry_options.error().message << "\n";
+  boost::asio::io_context io;
+  auto registry = registry_client_from(*line, io.get_executor());
+  auto deadline = line->seconds("review-deadline", 8);
+  if (!registry || !deadline) {
+    std::cerr << (registry ? deadline.error() : registry.error()).message << "\n";
     return kExitUsage;
   }
 
@@ -55,21 +56,8 @@ int run_admit(const std::vector<std::string>& args) {
   auto report = policies.reload(true);
   if (!report || !report_policy_load(*report, false)) return kExitUsage;
 
-  boost::asio::io_context io;
-  oci::RegistryClient registry(io.get_executor(), *registry_options);
-  if (auto usable = registry.ready(); !usable) {
-    std::cerr << usable.error().message << "\n";
-    return kExitUsage;
-  }
   Metrics metrics;
-  WebhookOptions options;
-  auto deadline = line->seconds("review-deadline", 8);
-  if (!deadline) {
-    std::cerr << deadline.error().message << "\n";
-    return kExitUsage;
-  }
-  options.review_deadline = *deadline;
-  Webhook webhook(policies, registry, metrics, options);
+  Webhook webhook(policies, **registry, metrics, WebhookOptions{*deadline});
   const auto mode = line->has("mutate") ? policy::Mode::Mutate : policy::Mode::Validate;
   HttpAnswer answer = run_sync<HttpAnswer>(io, [&] { return webhook.review(body, mode); });
 

@@ -6,7 +6,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "oci/registry_client.hpp"
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
 #include "server/https_server.hpp"
@@ -91,8 +90,6 @@ int run_serve(const std::vector<std::string>& args) {
   if (!deadline) return fail(deadline.error());
   auto body_limit = line->number("max-body-bytes", 3 * 1024 * 1024);
   if (!body_limit) return fail(body_limit.error());
-  auto registry_options = registry_options_from(*line);
-  if (!registry_options) return fail(registry_options.error());
 
   policy::PolicyStore policies(line->get("policy"));
   auto report = policies.reload(true);
@@ -102,11 +99,11 @@ int run_serve(const std::vector<std::string>& args) {
   }
 
   asio::io_context io(static_cast<int>(*threads));
-  oci::RegistryClient registry(io.get_executor(), *registry_options);
-  if (auto usable = registry.ready(); !usable) return fail(usable.error());
+  auto registry = registry_client_from(*line, io.get_executor());
+  if (!registry) return fail(registry.error());
   Metrics metrics;
   record_policy_counts(metrics, policies, 0);
-  Webhook webhook(policies, registry, metrics, WebhookOptions{*deadline});
+  Webhook webhook(policies, **registry, metrics, WebhookOptions{*deadline});
 
   HttpsServerOptions server_options;
   server_options.address = listen->first;

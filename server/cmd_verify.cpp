@@ -4,7 +4,6 @@
 #include <iomanip>
 #include <iostream>
 
-#include "oci/registry_client.hpp"
 #include "policy/engine.hpp"
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
@@ -33,10 +32,11 @@ int run_verify(const std::vector<std::string>& args) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
-  auto registry_options = registry_options_from(*line);
+  boost::asio::io_context io;
+  auto registry = registry_client_from(*line, io.get_executor());
   auto timeout = line->seconds("timeout", 30);
-  if (!registry_options || !timeout) {
-    std::cerr << (registry_options ? timeout.error() : registry_options.error()).message << "\n";
+  if (!registry || !timeout) {
+    std::cerr << (registry ? timeout.error() : registry.error()).message << "\n";
     return kExitUsage;
   }
   policy::PolicyStore policies(line->get("policy"));
@@ -54,16 +54,10 @@ int run_verify(const std::vector<std::string>& args) {
     images.push_back(
         {line->positional()[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i)});
 
-  boost::asio::io_context io;
-  oci::RegistryClient registry(io.get_executor(), *registry_options);
-  if (auto usable = registry.ready(); !usable) {
-    std::cerr << usable.error().message << "\n";
-    return kExitUsage;
-  }
   auto snapshot = policies.current();
   // Mutate mode verifies signatures without demanding a digest in the reference: the CLI resolves tags.
   policy::Decision decision = run_sync<policy::Decision>(io, [&] {
-    return policy::evaluate(*snapshot, request, images, policy::Mode::Mutate, registry, oci::Clock::now() + *timeout);
+    return policy::evaluate(*snapshot, request, images, policy::Mode::Mutate, **registry, oci::Clock::now() + *timeout);
   });
 
   bool any_failed = false;

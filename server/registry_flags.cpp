@@ -38,4 +38,11 @@ Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
   return options;
 }
 
+Result<std::unique_ptr<oci::RegistryClient>> registry_client_from(const CommandLine& line,
+                                                                  boost::asio::any_io_executor executor) {
+  auto options = registry_options_from(line);
+  if (!options) return options.error();
+  return oci::RegistryClient::create(std::move(executor), std::move(*options));
+}
+
 }  // namespace signet::server

@@ -1,9 +1,11 @@
 // The registry flags shared by `serve`, `verify` and `admit`.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "crypto/result.hpp"
+#include "oci/registry_client.hpp"
 #include "oci/registry_options.hpp"
 #include "server/command_line.hpp"
 
@@ -14,6 +16,10 @@ std::vector<FlagSpec> registry_flag_specs();
 
 // Without --registry-config: $DOCKER_CONFIG/config.json, then ~/.docker/config.json, when present.
 Result<oci::RegistryOptions> registry_options_from(const CommandLine& line);
+
+// A registry client from the flags, or the error naming the flag or file that is wrong.
+Result<std::unique_ptr<oci::RegistryClient>> registry_client_from(const CommandLine& line,
+                                                                  boost::asio::any_io_executor executor);
 
 extern const char* const kRegistryFlagsHelp;
 
