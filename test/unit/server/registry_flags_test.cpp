@@ -1,0 +1,46 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "server/registry_flags.hpp"
+
+using namespace signet::server;
+
+namespace {
+
+CommandLine parse(const std::vector<std::string>& args) {
+  auto line = CommandLine::parse(args, registry_flag_specs());
+  REQUIRE(line.ok());
+  return *line;
+}
+
+}  // namespace
+
+TEST_CASE("registry flags fill the registry options", "[server][cli]") {
+  auto options = registry_options_from(parse({"--insecure-registry", "a:5000", "--insecure-registry", "b"}));
+  REQUIRE(options.ok());
+  CHECK(options->insecure_registries == std::vector<std::string>{"a:5000", "b"});
+  CHECK_THAT(registry_options_from(parse({"--registry-ca", "/nonexistent/ca.crt"})).error().message,
+             Catch::Contains("--registry-ca /nonexistent/ca.crt: no such file"));
+  CHECK_THAT(registry_options_from(parse({"--registry-config", "/nonexistent/config.json"})).error().message,
+             Catch::Contains("--registry-config /nonexistent/config.json: no such file"));
+}
+
+TEST_CASE("without --registry-config, $DOCKER_CONFIG/config.json is used when present", "[server][cli]") {
+  auto dir = std::filesystem::temp_directory_path() / ("signet-docker-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "config.json") << "{}";
+  const char* previous = std::getenv("DOCKER_CONFIG");
+  std::string saved = previous ? previous : "";
+  ::setenv("DOCKER_CONFIG", dir.c_str(), 1);
+  auto options = registry_options_from(parse({}));
+  if (previous)
+    ::setenv("DOCKER_CONFIG", saved.c_str(), 1);
+  else
+    ::unsetenv("DOCKER_CONFIG");
+  std::filesystem::remove_all(dir);
+  REQUIRE(options.ok());
+  CHECK(options->docker_config == (dir / "config.json").string());
+}
