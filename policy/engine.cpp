@@ -30,24 +30,12 @@ struct ApplicableRule {
   bool enforce;
 };
 
-// Kyverno's ruleAction for a verifyImages rule: an entry that enforces makes the rule enforce, else the
-// first entry's explicit action, else the policy's validationFailureAction (Audit by default).
-bool rule_enforces(const Policy& policy, const Rule& rule) {
-  std::optional<FailureAction> first;
-  for (const auto& entry : rule.verify_images) {
-    if (!entry.failure_action) continue;
-    if (*entry.failure_action == FailureAction::Enforce) return true;
-    if (!first) first = entry.failure_action;
-  }
-  return first.value_or(policy.validation_failure_action) == FailureAction::Enforce;
-}
-
 std::vector<ApplicableRule> applicable_rules(const PolicySet& policies, const AdmissionRequest& request) {
   std::vector<ApplicableRule> out;
   for (const auto& policy : policies.policies) {
     for (const auto& rule : policy.rules) {
       if (!rule.verify_images.empty() && rule_applies(policy, rule, request)) {
-        out.push_back({&policy, &rule, rule_enforces(policy, rule)});
+        out.push_back({&policy, &rule, policy.failure_action_of(rule) == FailureAction::Enforce});
       }
     }
   }

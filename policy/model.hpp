@@ -226,8 +226,15 @@ struct Policy {
   // "namespace/name" for a Policy, "name" for a ClusterPolicy (what results and metrics show).
   std::string display_name() const { return namespace_name.empty() ? name : namespace_name + "/" + name; }
 
-  FailureAction failure_action_of(const ImageVerification& iv) const {
-    return iv.failure_action.value_or(validation_failure_action);
+  // Kyverno's action for a verifyImages rule: an entry that enforces makes the rule enforce, else the
+  // first entry's explicit action, else the policy's validationFailureAction.
+  FailureAction failure_action_of(const Rule& rule) const {
+    std::optional<FailureAction> first;
+    for (const auto& entry : rule.verify_images) {
+      if (entry.failure_action == FailureAction::Enforce) return FailureAction::Enforce;
+      if (!first) first = entry.failure_action;
+    }
+    return first.value_or(validation_failure_action);
   }
 };
 

@@ -46,7 +46,7 @@ TEST_CASE("a keyed ClusterPolicy loads with Kyverno's defaults filled in", "[pol
   CHECK(iv.required);
   CHECK(iv.use_cache);
   CHECK_FALSE(iv.failure_action);
-  CHECK(policy.failure_action_of(iv) == FailureAction::Enforce);
+  CHECK(policy.failure_action_of(rule) == FailureAction::Enforce);
   CHECK(iv.fingerprint.size() == 64);
   CHECK(iv.fingerprint.find_first_not_of("0123456789abcdef") == std::string::npos);
 
@@ -207,7 +207,7 @@ spec:
   CHECK_FALSE(iv.required);
   CHECK_FALSE(iv.use_cache);
   CHECK(iv.failure_action == FailureAction::Enforce);
-  CHECK(policy.failure_action_of(iv) == FailureAction::Enforce);
+  CHECK(policy.failure_action_of(rule) == FailureAction::Enforce);
   CHECK(iv.validate_message == "images must be signed by the release key");
 
   REQUIRE(iv.attestors.size() == 1);
@@ -365,9 +365,8 @@ TEST_CASE("lowercase enforce and audit are Kyverno's other spellings of the fail
 
 TEST_CASE("a per-entry failureAction overrides the policy's", "[policy][loader]") {
   Policy policy = load_one(keyed_policy("      failureAction: Audit\n      mutateDigest: false\n"));
-  const ImageVerification& iv = policy.rules[0].verify_images[0];
   CHECK(policy.validation_failure_action == FailureAction::Enforce);
-  CHECK(policy.failure_action_of(iv) == FailureAction::Audit);
+  CHECK(policy.failure_action_of(policy.rules[0]) == FailureAction::Audit);
 }
 
 TEST_CASE("the autogen annotation none turns pod-controller rules off", "[policy][loader]") {

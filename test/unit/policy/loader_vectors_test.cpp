@@ -102,7 +102,7 @@ TEST_CASE("the accepted Kyverno policies carry their keys and failure actions in
   for (const Rule& rule : policy.rules) {
     REQUIRE(rule.verify_images.size() == 1);
     const ImageVerification& iv = rule.verify_images[0];
-    CHECK(policy.failure_action_of(iv) == FailureAction::Enforce);
+    CHECK(policy.failure_action_of(rule) == FailureAction::Enforce);
     REQUIRE(iv.attestors.size() == 1);
     CHECK(iv.attestors[0].count == 1);
     const auto& keys = iv.attestors[0].entries.at(0).keys;
