@@ -90,8 +90,8 @@ net::awaitable<Result<tcp::resolver::results_type>> resolve(net::any_io_executor
   co_return results;
 }
 
-http::request<http::empty_body> make_request(const HttpRequest& request) {
-  http::request<http::empty_body> out;
+http::request<http::string_body> make_request(const HttpRequest& request) {
+  http::request<http::string_body> out;
   out.method_string(request.method);
   out.target(request.url.target);
   out.version(11);
@@ -99,6 +99,10 @@ http::request<http::empty_body> make_request(const HttpRequest& request) {
   out.set(http::field::user_agent, "signet");
   out.set(http::field::connection, "close");
   for (const auto& h : request.headers) out.insert(h.name, h.value);
+  if (!request.body.empty()) {
+    out.body() = request.body;
+    out.prepare_payload();
+  }
   return out;
 }
 

@@ -24,13 +24,14 @@ struct HttpHeader {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // GET or HEAD
+  std::string method = "GET";  // GET, HEAD, or POST (token requests)
   Url url;
   std::vector<HttpHeader> headers;
   // The largest 2xx body accepted, and its name for the error ("max_manifest_bytes"): a bigger one is an
   // Invalid error naming the cap, never a truncated body.
   std::size_t body_limit = 64 * 1024;
   std::string body_limit_name = "response size limit";
+  std::string body;  // sent when not empty (its Content-Type is among `headers`)
 };
 
 struct HttpResponse {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -22,6 +23,9 @@ namespace signet::oci {
 struct RepositoryScope {
   std::string registry;
   std::string repository;
+  // Names of the credential secrets a policy lists (imageRegistryCredentials.secrets); empty = the
+  // default credentials.
+  std::vector<std::string> secrets;
 };
 
 class RegistryAuth {

@@ -126,7 +126,7 @@ struct RegistryClient::Impl {
     int redirects = 0;
     while (true) {
       const bool on_registry = url.authority() == base->authority();
-      HttpRequest request{call.method, url, call.headers, call.limit, call.limit_name};
+      HttpRequest request{call.method, url, call.headers, call.limit, call.limit_name, {}};
       if (authorization && on_registry) request.headers.push_back({"Authorization", *authorization});
       auto response = co_await transport.send(request, deadline);
       if (!response) co_return response.error();
@@ -195,7 +195,7 @@ Result<void> RegistryClient::ready() const {
 
 boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const Reference& image, Deadline deadline) {
   if (!image.digest.empty()) co_return image.digest;
-  const RepositoryScope scope{image.registry, image.repository};
+  const RepositoryScope scope{image.registry, image.repository, {}};
   const std::string where = "registry " + image.registry + ", repository " + image.repository;
   const std::string what = "manifest " + image.tag;
   const std::string path = "/v2/" + image.repository + "/manifests/" + image.tag;
@@ -229,7 +229,7 @@ boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cos
     if (!parsed) co_return parsed.error().context("signature repository");
     target = *parsed;
   }
-  const RepositoryScope scope{target.registry, target.repository};
+  const RepositoryScope scope{target.registry, target.repository, {}};
   const std::string where = "registry " + target.registry + ", repository " + target.repository;
   const std::string tag = signature_tag(image.digest);
   const auto& options = impl_->options;
