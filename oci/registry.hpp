@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,11 +20,33 @@ using Clock = std::chrono::steady_clock;
 // Every registry call finishes (with an Unavailable error "… timed out") by this time.
 using Deadline = Clock::time_point;
 
-// One cosign signature: a layer of the `sha256-<hex>.sig` manifest.
+// How one read is made: by its deadline, with the credentials a policy names. Converts from a Deadline,
+// for reads with the default credentials.
+struct Pull {
+  Pull(Deadline d) : deadline(d) {}  // NOLINT(google-explicit-constructor): a deadline is a default pull
+  Pull(Deadline d, std::vector<std::string> secret_names) : deadline(d), secrets(std::move(secret_names)) {}
+
+  Deadline deadline;
+  // imageRegistryCredentials.secrets: names of dockerconfigjson secrets searched before the default
+  // credentials; empty = the default credentials only.
+  std::vector<std::string> secrets;
+};
+
+// One layer of a cosign `sha256-<hex>.sig` (a signature) or `.att` (an attestation) manifest.
 struct CosignSignature {
-  std::string payload;                             // the layer's bytes (simple-signing JSON), digest-checked
+  std::string payload;                             // the layer's bytes (simple-signing JSON or DSSE), digest-checked
   std::string media_type;                          // the layer's mediaType
   std::map<std::string, std::string> annotations;  // the layer's annotations (signature, certificate, bundle…)
+};
+using CosignLayer = CosignSignature;
+
+// One manifest that refers to an image through its `subject` (OCI 1.1 referrers).
+struct Referrer {
+  std::string digest;         // of the referring manifest
+  std::string media_type;     // of the referring manifest
+  std::string artifact_type;  // its artifactType (or its config's mediaType)
+  std::uint64_t size = 0;
+  std::map<std::string, std::string> annotations;
 };
 
 class Registry {
@@ -31,13 +54,29 @@ class Registry {
   virtual ~Registry() = default;
 
   // The digest a tag points at now ("sha256:…"). A reference that already holds a digest returns it.
-  virtual boost::asio::awaitable<Result<std::string>> resolve_digest(const Reference& image, Deadline deadline) = 0;
+  virtual boost::asio::awaitable<Result<std::string>> resolve_digest(const Reference& image, Pull pull) = 0;
 
   // The cosign signatures of `image` (which must hold a digest), read from the `sha256-<hex>.sig` tag in
   // the image's repository, or in `signature_repository` ("registry/repo") when given. No signature
   // manifest → an empty list, not an error. Every layer is checked against its digest and size caps.
   virtual boost::asio::awaitable<Result<std::vector<CosignSignature>>> cosign_signatures(
-      const Reference& image, const std::optional<std::string>& signature_repository, Deadline deadline) = 0;
+      const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) = 0;
+
+  // The cosign attestations of `image`: the layers (DSSE envelopes) of the `sha256-<hex>.att` manifest,
+  // as cosign_signatures.
+  virtual boost::asio::awaitable<Result<std::vector<CosignLayer>>> cosign_attestations(
+      const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) = 0;
+
+  // The layers of the image manifest `artifact` (which must hold a digest: a referrer's), each fetched and
+  // checked against its digest and the size caps.
+  virtual boost::asio::awaitable<Result<std::vector<CosignLayer>>> artifact_layers(const Reference& artifact,
+                                                                                   Pull pull) = 0;
+
+  // The manifests whose subject is `image` (which must hold a digest) with `artifact_type` ("" = all):
+  // the OCI 1.1 referrers API, or the `sha256-<hex>` tag schema when the registry has no such API.
+  virtual boost::asio::awaitable<Result<std::vector<Referrer>>> referrers(const Reference& image,
+                                                                          const std::string& artifact_type,
+                                                                          Pull pull) = 0;
 };
 
 }  // namespace signet::oci

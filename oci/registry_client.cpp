@@ -6,6 +6,8 @@
 #include "oci/http_transport.hpp"
 #include "oci/manifest.hpp"
 #include "oci/registry_auth.hpp"
+#include "oci/single_flight.hpp"
+#include "oci/ttl_cache.hpp"
 
 namespace signet::oci {
 namespace {
@@ -14,8 +16,11 @@ constexpr int kMaxRedirects = 5;
 
 const std::string kManifestAccept =
     std::string(media_type::kOciManifest) + ", " + std::string(media_type::kDockerManifest);
-const std::string kAnyManifestAccept =
-    kManifestAccept + ", " + std::string(media_type::kOciIndex) + ", " + std::string(media_type::kDockerManifestList);
+const std::string kIndexAccept =
+    std::string(media_type::kOciIndex) + ", " + std::string(media_type::kDockerManifestList);
+const std::string kAnyManifestAccept = kManifestAccept + ", " + kIndexAccept;
+// Content is immutable; it leaves the cache only when evicted.
+constexpr auto kContentTtl = std::chrono::hours(24);
 
 // One call of the registry API: what to ask for, the body cap that applies and whether redirects are
 // followed (blobs may be served from another host).
@@ -73,11 +78,25 @@ Error status_error(const HttpResponse& response, std::string_view what) {
   return Error::unavailable(std::move(message));
 }
 
-// "sha256:abc…" → "sha256-abc….sig", the tag cosign stores signatures under.
-std::string signature_tag(const std::string& digest) {
+// "sha256:abc…" → "sha256-abc…", the tag schema of cosign (+ ".sig", ".att") and of OCI 1.1 referrers.
+std::string digest_tag(const std::string& digest) {
   std::string tag = digest;
   tag[tag.find(':')] = '-';
-  return tag + ".sig";
+  return tag;
+}
+
+// Manifest bytes with the digest they were checked against, shared by the cache and its readers.
+struct ManifestBytes {
+  std::string digest;
+  std::shared_ptr<const std::string> bytes;
+};
+using Bytes = std::shared_ptr<const std::string>;
+
+// What distinguishes one read from another for the tag cache: the credentials it may use.
+std::string credentials_key(const RepositoryScope& scope) {
+  std::string key;
+  for (const auto& secret : scope.secrets) key += "|" + secret;
+  return key;
 }
 
 }  // namespace
@@ -87,9 +106,17 @@ struct RegistryClient::Impl {
   HttpTransport transport;
   std::optional<Error> setup_error;
   std::optional<RegistryAuth> auth;
+  TtlCache<std::string> tags;  // "registry/repo:tag|secrets" → digest
+  TtlCache<Bytes> contents;    // digest → manifest or blob bytes, checked against the digest
+  SingleFlight<std::string> digest_flights;
+  SingleFlight<std::optional<ManifestBytes>> manifest_flights;
+  SingleFlight<Bytes> blob_flights;
 
   Impl(boost::asio::any_io_executor executor, RegistryOptions opts)
-      : options(std::move(opts)), transport(std::move(executor), options.insecure_registries, options.ca_file) {
+      : options(std::move(opts)),
+        transport(std::move(executor), options.insecure_registries, options.ca_file),
+        tags(options.tag_cache_entries),
+        contents(options.content_cache_entries, options.content_cache_bytes) {
     DockerConfig config;
     if (!options.docker_config.empty()) {
       auto loaded = DockerConfig::load(options.docker_config);
@@ -154,16 +181,119 @@ struct RegistryClient::Impl {
     }
   }
 
-  // A blob by digest, size- and digest-checked.
-  boost::asio::awaitable<Result<std::string>> fetch_blob(const RepositoryScope& scope, const std::string& api_host,
-                                                         const Descriptor& blob, Deadline deadline) {
+  // The digest a tag points at: the tag cache, else HEAD (GET and hashing when the registry sends no
+  // usable Docker-Content-Digest), one request chain for concurrent callers.
+  boost::asio::awaitable<Result<std::string>> tag_digest(const Reference& image, const RepositoryScope& scope,
+                                                         Deadline deadline) {
+    const std::string key = image.name() + ":" + image.tag + credentials_key(scope);
+    if (auto hit = tags.get(key)) co_return *hit;
+    co_return co_await digest_flights.run(key, deadline, [&]() -> boost::asio::awaitable<Result<std::string>> {
+      auto digest = co_await head_digest(image, scope, deadline);
+      if (digest) tags.put(key, *digest, options.tag_ttl);
+      co_return digest;
+    });
+  }
+
+  boost::asio::awaitable<Result<std::string>> head_digest(const Reference& image, const RepositoryScope& scope,
+                                                          Deadline deadline) {
+    const std::string where = "registry " + image.registry + ", repository " + image.repository;
+    const std::string what = "manifest " + image.tag;
+    ApiCall call{"HEAD",
+                 "/v2/" + image.repository + "/manifests/" + image.tag,
+                 {{"Accept", kAnyManifestAccept}},
+                 options.max_manifest_bytes,
+                 "max_manifest_bytes",
+                 false};
+    auto head = co_await api_request(scope, image.api_host(), call, deadline);
+    if (!head) co_return head.error().context(where);
+    if (head->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
+    if (head->status != 200) co_return status_error(*head, what).context(where);
+    if (const auto digest = head->header("Docker-Content-Digest"); digest && check_digest_syntax(*digest))
+      co_return *digest;
+
+    // No usable Docker-Content-Digest: the digest is the hash of the manifest's bytes.
+    call.method = "GET";
+    auto get = co_await api_request(scope, image.api_host(), call, deadline);
+    if (!get) co_return get.error().context(where);
+    if (get->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
+    if (get->status != 200) co_return status_error(*get, what).context(where);
+    const std::string digest = crypto::sha256_digest(get->body);
+    const std::size_t size = get->body.size();
+    contents.put(digest, std::make_shared<const std::string>(std::move(get->body)), kContentTtl, size);
+    co_return digest;
+  }
+
+  // A manifest by tag or digest (`reference` is either), or nothing when the registry has none (404).
+  // By tag: the tag cache, then the content cache; a GET stores both. By digest: the content cache.
+  boost::asio::awaitable<Result<std::optional<ManifestBytes>>> manifest(const Reference& image,
+                                                                        const RepositoryScope& scope,
+                                                                        const std::string& reference,
+                                                                        const std::string& accept, Deadline deadline) {
+    const bool by_digest = check_digest_syntax(reference).ok();
+    const std::string tag_key = image.name() + ":" + reference + credentials_key(scope);
+    std::string digest = by_digest ? reference : tags.get(tag_key).value_or("");
+    if (!digest.empty()) {
+      if (auto hit = contents.get(digest)) co_return ManifestBytes{digest, *hit};
+    }
+    const std::string key = image.name() + (by_digest ? "@" : ":") + reference + credentials_key(scope);
+    co_return co_await manifest_flights.run(
+        key, deadline, [&]() -> boost::asio::awaitable<Result<std::optional<ManifestBytes>>> {
+          auto fetched = co_await get_manifest(image, scope, reference, accept, deadline);
+          if (fetched && *fetched) {
+            contents.put((*fetched)->digest, (*fetched)->bytes, kContentTtl, (*fetched)->bytes->size());
+            if (!by_digest) tags.put(tag_key, (*fetched)->digest, options.tag_ttl);
+          }
+          co_return fetched;
+        });
+  }
+
+  boost::asio::awaitable<Result<std::optional<ManifestBytes>>> get_manifest(const Reference& image,
+                                                                            const RepositoryScope& scope,
+                                                                            const std::string& reference,
+                                                                            const std::string& accept,
+                                                                            Deadline deadline) {
+    const std::string where =
+        "registry " + image.registry + ", repository " + image.repository + ": manifest " + reference;
+    const ApiCall call{"GET",
+                       "/v2/" + image.repository + "/manifests/" + reference,
+                       {{"Accept", accept}},
+                       options.max_manifest_bytes,
+                       "max_manifest_bytes",
+                       false};
+    auto response = co_await api_request(scope, image.api_host(), call, deadline);
+    if (!response) co_return response.error().context(where);
+    if (response->status == 404) co_return std::optional<ManifestBytes>{};
+    if (response->status != 200) co_return status_error(*response, "manifest " + reference).context(where);
+    // By digest, the bytes must hash to it; by tag, to the registry's digest header when it sends one.
+    std::string digest = check_digest_syntax(reference).ok() ? reference : "";
+    if (digest.empty()) {
+      const auto header = response->header("Docker-Content-Digest");
+      digest = header && check_digest_syntax(*header) ? *header : crypto::sha256_digest(response->body);
+    }
+    if (auto ok = crypto::check_digest(response->body, digest); !ok) co_return ok.error().context(where);
+    co_return ManifestBytes{digest, std::make_shared<const std::string>(std::move(response->body))};
+  }
+
+  // A blob by digest, size- and digest-checked, from the content cache when it is there.
+  boost::asio::awaitable<Result<Bytes>> blob(const Reference& image, const RepositoryScope& scope,
+                                             const Descriptor& blob, Deadline deadline) {
     if (blob.size > options.max_blob_bytes) {
       co_return Error::invalid("blob " + blob.digest + " is " + std::to_string(blob.size) +
                                " bytes, more than max_blob_bytes (" + std::to_string(options.max_blob_bytes) + ")");
     }
+    if (auto hit = contents.get(blob.digest)) co_return *hit;
+    co_return co_await blob_flights.run(blob.digest, deadline, [&]() -> boost::asio::awaitable<Result<Bytes>> {
+      auto fetched = co_await get_blob(image, scope, blob, deadline);
+      if (fetched) contents.put(blob.digest, *fetched, kContentTtl, (*fetched)->size());
+      co_return fetched;
+    });
+  }
+
+  boost::asio::awaitable<Result<Bytes>> get_blob(const Reference& image, const RepositoryScope& scope,
+                                                 const Descriptor& blob, Deadline deadline) {
     const ApiCall call{
-        "GET", "/v2/" + scope.repository + "/blobs/" + blob.digest, {}, options.max_blob_bytes, "max_blob_bytes", true};
-    auto response = co_await api_request(scope, api_host, call, deadline);
+        "GET", "/v2/" + image.repository + "/blobs/" + blob.digest, {}, options.max_blob_bytes, "max_blob_bytes", true};
+    auto response = co_await api_request(scope, image.api_host(), call, deadline);
     if (!response) co_return response.error().context("blob " + blob.digest);
     if (response->status != 200) co_return status_error(*response, "blob " + blob.digest);
     if (response->body.size() != blob.size) {
@@ -172,7 +302,50 @@ struct RegistryClient::Impl {
     }
     if (auto ok = crypto::check_digest(response->body, blob.digest); !ok)
       co_return ok.error().context("blob " + blob.digest);
-    co_return std::move(response->body);
+    co_return std::make_shared<const std::string>(std::move(response->body));
+  }
+
+  // The layers of an image manifest, each fetched and checked; more than max_signatures is an error.
+  boost::asio::awaitable<Result<std::vector<CosignLayer>>> layers(const Reference& image, const RepositoryScope& scope,
+                                                                  const ManifestBytes& manifest_bytes,
+                                                                  const std::string& where, Deadline deadline) {
+    auto manifest = parse_image_manifest(*manifest_bytes.bytes);
+    if (!manifest) co_return manifest.error().context(where);
+    if (manifest->layers.size() > options.max_signatures) {
+      co_return Error::invalid(where + " has " + std::to_string(manifest->layers.size()) +
+                               " layers, more than max_signatures (" + std::to_string(options.max_signatures) + ")");
+    }
+    std::vector<CosignLayer> out;
+    out.reserve(manifest->layers.size());
+    for (const auto& layer : manifest->layers) {
+      auto payload = co_await blob(image, scope, layer, deadline);
+      if (!payload) co_return payload.error().context(where);
+      out.push_back({**payload, layer.media_type, layer.annotations});
+    }
+    co_return out;
+  }
+
+  // The layers of cosign's `sha256-<hex><suffix>` manifest beside `image` or in `repository`.
+  boost::asio::awaitable<Result<std::vector<CosignLayer>>> cosign_layers(const Reference& image,
+                                                                         const std::optional<std::string>& repository,
+                                                                         const std::string& suffix, const Pull& pull) {
+    if (image.digest.empty())
+      co_return Error::invalid("cosign " + suffix + " of " + image.str() + ": the reference needs a digest");
+    if (auto ok = check_digest_syntax(image.digest); !ok) co_return ok.error();
+    Reference target = image;
+    if (repository) {
+      auto parsed = parse_reference(*repository);
+      if (!parsed) co_return parsed.error().context("signature repository");
+      target = *parsed;
+    }
+    const RepositoryScope scope{target.registry, target.repository, pull.secrets};
+    const std::string tag = digest_tag(image.digest) + suffix;
+    const std::string where = "registry " + target.registry + ", repository " + target.repository + ": " +
+                              (suffix == ".att" ? "attestation" : "signature") + " manifest " + tag;
+    auto found = co_await manifest(target, scope, tag, kManifestAccept, pull.deadline);
+    if (!found) co_return found.error().context(where);
+    if (!*found) co_return std::vector<CosignLayer>{};
+    co_return co_await layers(target, scope, **found, where, pull.deadline);
   }
 };
 
@@ -193,76 +366,84 @@ Result<void> RegistryClient::ready() const {
   return success();
 }
 
-boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const Reference& image, Deadline deadline) {
+std::map<std::string, CacheStats> RegistryClient::cache_stats() const {
+  return {{"tag", impl_->tags.stats()}, {"content", impl_->contents.stats()}};
+}
+
+boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const Reference& image, Pull pull) {
   if (!image.digest.empty()) co_return image.digest;
-  const RepositoryScope scope{image.registry, image.repository, {}};
-  const std::string where = "registry " + image.registry + ", repository " + image.repository;
-  const std::string what = "manifest " + image.tag;
-  const std::string path = "/v2/" + image.repository + "/manifests/" + image.tag;
-  const std::vector<HttpHeader> accept{{"Accept", kAnyManifestAccept}};
-
-  ApiCall call{"HEAD", path, accept, impl_->options.max_manifest_bytes, "max_manifest_bytes", false};
-  auto head = co_await impl_->api_request(scope, image.api_host(), call, deadline);
-  if (!head) co_return head.error().context(where);
-  if (head->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
-  if (head->status != 200) co_return status_error(*head, what).context(where);
-  if (const auto digest = head->header("Docker-Content-Digest"); digest && check_digest_syntax(*digest))
-    co_return *digest;
-
-  // No usable Docker-Content-Digest: the digest is the hash of the manifest's bytes.
-  call.method = "GET";
-  auto get = co_await impl_->api_request(scope, image.api_host(), call, deadline);
-  if (!get) co_return get.error().context(where);
-  if (get->status == 404) co_return Error::invalid(where + ": tag \"" + image.tag + "\" not found");
-  if (get->status != 200) co_return status_error(*get, what).context(where);
-  co_return crypto::sha256_digest(get->body);
+  const RepositoryScope scope{image.registry, image.repository, pull.secrets};
+  co_return co_await impl_->tag_digest(image, scope, pull.deadline);
 }
 
 boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cosign_signatures(
-    const Reference& image, const std::optional<std::string>& signature_repository, Deadline deadline) {
-  if (image.digest.empty())
-    co_return Error::invalid("cosign signatures of " + image.str() + ": the reference needs a digest");
-  if (auto ok = check_digest_syntax(image.digest); !ok) co_return ok.error();
-  Reference target = image;
-  if (signature_repository) {
-    auto parsed = parse_reference(*signature_repository);
-    if (!parsed) co_return parsed.error().context("signature repository");
-    target = *parsed;
-  }
-  const RepositoryScope scope{target.registry, target.repository, {}};
-  const std::string where = "registry " + target.registry + ", repository " + target.repository;
-  const std::string tag = signature_tag(image.digest);
-  const auto& options = impl_->options;
+    const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) {
+  co_return co_await impl_->cosign_layers(image, signature_repository, ".sig", pull);
+}
 
+boost::asio::awaitable<Result<std::vector<CosignLayer>>> RegistryClient::cosign_attestations(
+    const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) {
+  co_return co_await impl_->cosign_layers(image, signature_repository, ".att", pull);
+}
+
+boost::asio::awaitable<Result<std::vector<CosignLayer>>> RegistryClient::artifact_layers(const Reference& artifact,
+                                                                                         Pull pull) {
+  if (auto ok = check_digest_syntax(artifact.digest); !ok) co_return ok.error().context("artifact " + artifact.str());
+  const RepositoryScope scope{artifact.registry, artifact.repository, pull.secrets};
+  const std::string where =
+      "registry " + artifact.registry + ", repository " + artifact.repository + ": manifest " + artifact.digest;
+  auto found = co_await impl_->manifest(artifact, scope, artifact.digest, kManifestAccept, pull.deadline);
+  if (!found) co_return found.error().context(where);
+  if (!*found) co_return Error::invalid(where + " not found");
+  co_return co_await impl_->layers(artifact, scope, **found, where, pull.deadline);
+}
+
+boost::asio::awaitable<Result<std::vector<Referrer>>> RegistryClient::referrers(const Reference& image,
+                                                                                const std::string& artifact_type,
+                                                                                Pull pull) {
+  if (auto ok = check_digest_syntax(image.digest); !ok) co_return ok.error().context("referrers of " + image.str());
+  const RepositoryScope scope{image.registry, image.repository, pull.secrets};
+  const std::string where =
+      "registry " + image.registry + ", repository " + image.repository + ": referrers of " + image.digest;
+  std::string path = "/v2/" + image.repository + "/referrers/" + image.digest;
+  if (!artifact_type.empty()) path += "?artifactType=" + url_encode(artifact_type);
   const ApiCall call{"GET",
-                     "/v2/" + target.repository + "/manifests/" + tag,
-                     {{"Accept", kManifestAccept}},
-                     options.max_manifest_bytes,
+                     path,
+                     {{"Accept", std::string(media_type::kOciIndex)}},
+                     impl_->options.max_manifest_bytes,
                      "max_manifest_bytes",
                      false};
-  auto response = co_await impl_->api_request(scope, target.api_host(), call, deadline);
-  if (!response) co_return response.error().context(where + ": signature manifest " + tag);
-  if (response->status == 404) co_return std::vector<CosignSignature>{};
-  if (response->status != 200) co_return status_error(*response, "signature manifest " + tag).context(where);
-  // Fetched by tag, so only the registry's own digest header can be checked.
-  if (const auto digest = response->header("Docker-Content-Digest"); digest && !digest->empty()) {
-    if (auto ok = crypto::check_digest(response->body, *digest); !ok)
-      co_return ok.error().context(where + ": signature manifest " + tag);
+  auto response = co_await impl_->api_request(scope, image.api_host(), call, pull.deadline);
+  if (!response) co_return response.error().context(where);
+
+  std::optional<ImageIndex> index;
+  if (response->status == 200) {
+    auto parsed = parse_image_index(response->body);
+    if (!parsed) co_return parsed.error().context(where);
+    index = std::move(*parsed);
+  } else if (response->status == 404) {
+    // No referrers API: the tag schema, an index tagged sha256-<hex> that pushers keep up to date.
+    auto found = co_await impl_->manifest(image, scope, digest_tag(image.digest), kIndexAccept, pull.deadline);
+    if (!found) co_return found.error().context(where + " (tag schema)");
+    if (!*found) co_return std::vector<Referrer>{};
+    auto parsed = parse_image_index(*(*found)->bytes);
+    if (!parsed) co_return parsed.error().context(where + " (tag schema)");
+    index = std::move(*parsed);
+  } else {
+    co_return status_error(*response, "referrers of " + image.digest).context(where);
   }
-  auto manifest = parse_image_manifest(response->body);
-  if (!manifest) co_return manifest.error().context(where + ": signature manifest " + tag);
-  if (manifest->layers.size() > options.max_signatures) {
-    co_return Error::invalid(where + ": signature manifest " + tag + " has " + std::to_string(manifest->layers.size()) +
-                             " layers, more than max_signatures (" + std::to_string(options.max_signatures) + ")");
+  // The filter is applied here too: a registry may ignore it (it says so in OCI-Filters-Applied), and the
+  // tag schema has none.
+  std::vector<Referrer> out;
+  for (auto& m : index->manifests) {
+    if (!artifact_type.empty() && m.artifact_type != artifact_type) continue;
+    out.push_back({m.digest, m.media_type, m.artifact_type, m.size, std::move(m.annotations)});
   }
-  std::vector<CosignSignature> signatures;
-  signatures.reserve(manifest->layers.size());
-  for (const auto& layer : manifest->layers) {
-    auto payload = co_await impl_->fetch_blob(scope, target.api_host(), layer, deadline);
-    if (!payload) co_return payload.error().context(where + ": signature " + tag);
-    signatures.push_back({std::move(*payload), layer.media_type, layer.annotations});
+  if (out.size() > impl_->options.max_signatures) {
+    co_return Error::invalid(where + ": " + std::to_string(out.size()) + " referrers, more than max_signatures (" +
+                             std::to_string(impl_->options.max_signatures) + ")");
   }
-  co_return signatures;
+  co_return out;
 }
 
 }  // namespace signet::oci

@@ -1,7 +1,10 @@
-// The registry client: the Distribution API v2 over HTTPS (plain HTTP for listed hosts), anonymous,
-// basic or bearer-token auth, every digest-addressed byte checked against its digest, sizes capped.
+// The registry client: the Distribution API v2 and OCI 1.1 referrers over HTTPS (plain HTTP for listed
+// hosts), anonymous, basic or bearer-token auth, every digest-addressed byte checked against its digest,
+// sizes capped. Tags are cached briefly and content by digest; concurrent reads of one thing share one
+// request.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +16,7 @@
 #include "crypto/result.hpp"
 #include "oci/registry.hpp"
 #include "oci/registry_options.hpp"
+#include "oci/ttl_cache.hpp"
 
 namespace signet::oci {
 
@@ -31,10 +35,18 @@ class RegistryClient final : public Registry {
   // Whether the CA bundle and docker config loaded.
   Result<void> ready() const;
 
-  boost::asio::awaitable<Result<std::string>> resolve_digest(const Reference& image, Deadline deadline) override;
+  // The "tag" and "content" caches' sizes and hit counts.
+  std::map<std::string, CacheStats> cache_stats() const;
 
+  boost::asio::awaitable<Result<std::string>> resolve_digest(const Reference& image, Pull pull) override;
   boost::asio::awaitable<Result<std::vector<CosignSignature>>> cosign_signatures(
-      const Reference& image, const std::optional<std::string>& signature_repository, Deadline deadline) override;
+      const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) override;
+  boost::asio::awaitable<Result<std::vector<CosignLayer>>> cosign_attestations(
+      const Reference& image, const std::optional<std::string>& signature_repository, Pull pull) override;
+  boost::asio::awaitable<Result<std::vector<CosignLayer>>> artifact_layers(const Reference& artifact,
+                                                                           Pull pull) override;
+  boost::asio::awaitable<Result<std::vector<Referrer>>> referrers(const Reference& image,
+                                                                  const std::string& artifact_type, Pull pull) override;
 
  private:
   struct Impl;

@@ -2,6 +2,7 @@
 // use, and the caps that keep a hostile registry from exhausting memory.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -16,9 +17,19 @@ struct RegistryOptions {
   std::string ca_file;
   // Path of a docker config.json for credentials; "" = anonymous only.
   std::string docker_config;
+  // A folder of mounted `kubernetes.io/dockerconfigjson` secrets, one subfolder per secret, where the
+  // names a policy lists in imageRegistryCredentials.secrets are found; "" = none.
+  std::string secrets_dir;
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
-  std::size_t max_blob_bytes = 4 * 1024 * 1024;
-  std::size_t max_signatures = 64;
+  std::size_t max_blob_bytes = 4 * 1024 * 1024;  // one signature or attestation layer
+  std::size_t max_signatures = 64;               // layers read from one signature or attestation manifest
+
+  // Caches. Tags move, so tag → digest is kept briefly; content is addressed by its digest and kept
+  // until evicted. 0 entries turns a cache off.
+  std::chrono::seconds tag_ttl{30};
+  std::size_t tag_cache_entries = 10000;
+  std::size_t content_cache_entries = 10000;
+  std::size_t content_cache_bytes = 64 * 1024 * 1024;
 };
 
 }  // namespace signet::oci

@@ -57,7 +57,8 @@ struct ImageOutcome {
 };
 
 RuleResult result_for(const ApplicableRule& rule, const std::string& image, RuleStatus status, std::string message) {
-  return RuleResult{rule.policy->display_name(), rule.rule->name, image, status, rule.enforce, std::move(message), ""};
+  return RuleResult{
+      rule.policy->display_name(), rule.rule->name, image, status, rule.enforce, std::move(message), "", std::nullopt};
 }
 
 RuleStatus status_of(const Error& error) {
@@ -108,22 +109,44 @@ void settle(RuleResult& result, const Error& error) {
   result.message = error.message;
 }
 
-asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Registry& registry, oci::Deadline deadline) {
+// The credentials an entry reads the registry with (imageRegistryCredentials.secrets).
+std::vector<std::string> secrets_of(const ImageVerification& entry) {
+  if (!entry.image_registry_credentials) return {};
+  return entry.image_registry_credentials->secrets;
+}
+
+// Verifies one entry, through the verdict cache when the entry allows it.
+asio::awaitable<VerdictCache::Outcome> verify_entry(const ImageVerification& entry, SignatureSource& source,
+                                                    const std::string& digest, VerdictCache* verdicts,
+                                                    oci::Deadline deadline) {
+  if (verdicts == nullptr || !entry.use_cache || entry.fingerprint.empty()) {
+    // Not co_await inside the braces: GCC 12 miscompiles co_await in an aggregate initialiser.
+    Result<void> verified = co_await verify_attestors(entry, source);
+    co_return VerdictCache::Outcome{std::move(verified), false};
+  }
+  const std::string key = VerdictCache::key(source.image(), digest, entry.fingerprint);
+  co_return co_await verdicts->verify(key, deadline, [&] { return verify_attestors(entry, source); });
+}
+
+asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Registry& registry, oci::Deadline deadline,
+                                           VerdictCache* verdicts) {
   ImageOutcome outcome;
   if (!plan.pending.empty()) {
     const oci::Reference& reference = *plan.reference;
     std::string digest = reference.digest;
     std::optional<Error> resolve_error;
     if (digest.empty()) {
-      auto resolved = co_await registry.resolve_digest(reference, deadline);
+      // The first entry's credentials resolve the tag (a tag names one digest whoever asks).
+      const oci::Pull pull(deadline, secrets_of(*plan.pending.front().second));
+      auto resolved = co_await registry.resolve_digest(reference, pull);
       if (resolved.ok()) {
         digest = *resolved;
       } else {
         resolve_error = resolved.error().context("resolving tag " + reference.tag);
       }
     }
-    std::optional<SignatureSource> source;
-    if (!resolve_error) source.emplace(registry, reference.with_digest(digest), deadline);
+    // One signature source per set of credentials, so entries that share them share the fetches.
+    std::map<std::vector<std::string>, SignatureSource> sources;
     for (const auto& [index, entry] : plan.pending) {
       RuleResult& result = plan.results[index];
       if (resolve_error) {
@@ -131,9 +154,16 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Regis
         continue;
       }
       if (oci::Clock::now() >= deadline) continue;  // stays "verification timed out"
-      auto verified = co_await verify_attestors(*entry, *source);
-      if (!verified.ok()) {
-        settle(result, verified.error());
+      auto secrets = secrets_of(*entry);
+      auto source = sources.find(secrets);
+      if (source == sources.end()) {
+        const oci::Pull pull(deadline, secrets);
+        source = sources.try_emplace(std::move(secrets), registry, reference.with_digest(digest), pull).first;
+      }
+      auto verified = co_await verify_entry(*entry, source->second, digest, verdicts, deadline);
+      result.cache_hit = verified.cached;
+      if (!verified.result.ok()) {
+        settle(result, verified.result.error());
         continue;
       }
       result.status = RuleStatus::Pass;
@@ -155,7 +185,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Regis
 
 asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
                                    const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
-                                   oci::Deadline deadline) {
+                                   oci::Deadline deadline, VerdictCache* verdicts) {
   const auto rules = applicable_rules(policies, request);
   auto plans = plan_images(rules, images, mode);
 
@@ -163,11 +193,12 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
   // executor through a post that can outlive it, and the review deadline cancels exactly then.
   const auto executor = co_await asio::this_coro::executor;
-  using Operation = decltype(asio::co_spawn(executor, verify_image({}, mode, registry, deadline), asio::deferred));
+  using Operation =
+      decltype(asio::co_spawn(executor, verify_image({}, mode, registry, deadline, verdicts), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
     operations.push_back(
-        asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline), asio::deferred));
+        asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline, verdicts), asio::deferred));
   }
   std::vector<RuleResult> results;
   std::vector<PinCandidate> pins;

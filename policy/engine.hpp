@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "oci/registry.hpp"
 #include "policy/admission.hpp"
 #include "policy/policy_set.hpp"
+#include "policy/verdict_cache.hpp"
 
 namespace signet::policy {
 
@@ -26,9 +28,10 @@ struct RuleResult {
   std::string rule;
   std::string image;  // as written in the object
   RuleStatus status = RuleStatus::Skip;
-  bool enforce = true;  // the rule's effective failure action
-  std::string message;  // why it failed / errored / was skipped; "" on pass
-  std::string digest;   // the verified digest, on pass
+  bool enforce = true;            // the rule's effective failure action
+  std::string message;            // why it failed / errored / was skipped; "" on pass
+  std::string digest;             // the verified digest, on pass
+  std::optional<bool> cache_hit;  // set when the entry was verified: whether the verdict cache answered
 };
 
 // One RFC 6902 operation (only "replace" of an image string is produced today).
@@ -50,10 +53,11 @@ struct Decision {
 // Evaluates every verifyImages rule of `policies` that applies to `request` against `images`.
 // Registry and verification errors become Error results; under Enforce they deny, never allow.
 // The images are verified concurrently on the caller's executor, which must be a strand (or an
-// io_context run by one thread).
+// io_context run by one thread). With `verdicts`, entries with useCache (and a fingerprint) reuse and
+// share verdicts.
 boost::asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
                                           const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
-                                          oci::Deadline deadline);
+                                          oci::Deadline deadline, VerdictCache* verdicts = nullptr);
 
 // The decision when the deadline passed before `evaluate` finished: every applicable (image, rule)
 // is an Error "verification timed out", decided by its failure action. No I/O.

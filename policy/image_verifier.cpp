@@ -122,8 +122,8 @@ boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const st
 
 }  // namespace
 
-SignatureSource::SignatureSource(oci::Registry& registry, oci::Reference image, oci::Deadline deadline)
-    : registry_(registry), image_(std::move(image)), deadline_(deadline) {}
+SignatureSource::SignatureSource(oci::Registry& registry, oci::Reference image, oci::Pull pull)
+    : registry_(registry), image_(std::move(image)), pull_(std::move(pull)) {}
 
 boost::asio::awaitable<const Result<std::vector<oci::CosignSignature>>*> SignatureSource::fetch(
     const std::string& repository) {
@@ -131,7 +131,7 @@ boost::asio::awaitable<const Result<std::vector<oci::CosignSignature>>*> Signatu
   if (it == fetched_.end()) {
     std::optional<std::string> override_repository;
     if (!repository.empty()) override_repository = repository;
-    auto result = co_await registry_.cosign_signatures(image_, override_repository, deadline_);
+    auto result = co_await registry_.cosign_signatures(image_, override_repository, pull_);
     it = fetched_.emplace(repository, std::move(result)).first;
   }
   co_return &it->second;

@@ -24,8 +24,8 @@ inline constexpr std::string_view kBundleAnnotation = "dev.sigstore.cosign/bundl
 // is verified against several entries and attestors.
 class SignatureSource {
  public:
-  // `image` must hold a digest.
-  SignatureSource(oci::Registry& registry, oci::Reference image, oci::Deadline deadline);
+  // `image` must hold a digest; `pull` says by when and with which credentials.
+  SignatureSource(oci::Registry& registry, oci::Reference image, oci::Pull pull);
 
   // `repository` "" means beside the image. The result stays valid as long as this object.
   boost::asio::awaitable<const Result<std::vector<oci::CosignSignature>>*> fetch(const std::string& repository);
@@ -35,7 +35,7 @@ class SignatureSource {
  private:
   oci::Registry& registry_;
   oci::Reference image_;
-  oci::Deadline deadline_;
+  oci::Pull pull_;
   std::map<std::string, Result<std::vector<oci::CosignSignature>>> fetched_;
 };
 

@@ -98,6 +98,13 @@ std::string fingerprint_of(const ImageVerification& verification) {
   out.field("required", verification.required);
   out.field("verifyDigest", verification.verify_digest);
   out.field("cosignOCI11", verification.cosign_oci11);
+  if (const auto& credentials = verification.image_registry_credentials) {
+    out.open("imageRegistryCredentials");
+    out.field("allowInsecureRegistry", credentials->allow_insecure_registry);
+    out.list("providers", credentials->providers);
+    out.list("secrets", credentials->secrets);
+    out.close();
+  }
   out.field("attestors", static_cast<int>(verification.attestors.size()));
   for (const auto& set : verification.attestors) write_set(out, set);
   out.field("attestations", static_cast<int>(verification.attestations.size()));

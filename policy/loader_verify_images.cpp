@@ -1,5 +1,7 @@
 #include "policy/loader_verify_images.hpp"
 
+#include <algorithm>
+
 #include "crypto/public_key.hpp"
 #include "oci/reference.hpp"
 #include "policy/loader_fingerprint.hpp"
@@ -219,6 +221,46 @@ void parse_type(const Field& field, ImageVerification& verification) {
   verification.type = type == "Notary" ? VerificationType::Notary : VerificationType::SigstoreBundle;
 }
 
+// A Kubernetes secret name (an RFC 1123 subdomain): it also names a folder, so nothing else may pass.
+bool valid_secret_name(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '-' || c == '.'; }) &&
+         name.find("..") == std::string::npos;
+}
+
+// imageRegistryCredentials: `secrets` are read from the mounted secrets folder; the `default` provider
+// is signet's own credentials. Cloud providers and plain HTTP per rule are refused with what to do instead.
+std::optional<ImageRegistryCredentials> parse_registry_credentials(const Field& field) {
+  if (!field.present() || !field.check_fields({{"allowInsecureRegistry"}, {"providers"}, {"secrets"}}))
+    return std::nullopt;
+  ImageRegistryCredentials credentials;
+  credentials.allow_insecure_registry = field["allowInsecureRegistry"].boolean(false);
+  if (credentials.allow_insecure_registry) {
+    field["allowInsecureRegistry"].refuse(
+        "allowInsecureRegistry is not supported per rule: start signet with --insecure-registry HOST[:PORT]");
+  }
+  credentials.providers = field["providers"].strings();
+  for (const auto& provider : credentials.providers) {
+    if (provider == "default") continue;
+    if (provider == "amazon" || provider == "azure" || provider == "google" || provider == "github") {
+      field["providers"].refuse("provider \"" + provider +
+                                "\" is not supported: put the registry's credentials in a dockerconfigjson secret "
+                                "and list it in secrets");
+    } else {
+      field["providers"].refuse("providers must be default, amazon, azure, google or github, got \"" + provider + "\"");
+    }
+  }
+  credentials.secrets = field["secrets"].strings();
+  for (const auto& secret : credentials.secrets) {
+    if (!valid_secret_name(secret)) {
+      field["secrets"].refuse("\"" + secret + "\" is not a valid secret name (lowercase letters, digits, '-' and '.')");
+    }
+  }
+  return credentials;
+}
+
 bool check_entry_fields(const Field& field, const SchemaContext& context) {
   if (!context.v1) {
     return field.check_fields({{"failureAction"},
@@ -232,7 +274,7 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
                                {"verifyDigest"},
                                {"validate"},
                                {"required"},
-                               {"imageRegistryCredentials", Support::Unsupported, "registry credentials per rule"},
+                               {"imageRegistryCredentials"},
                                {"useCache"}});
   }
   return field.check_fields({{"failureAction"},
@@ -254,7 +296,7 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
                              {"verifyDigest"},
                              {"validate"},
                              {"required"},
-                             {"imageRegistryCredentials", Support::Unsupported, "registry credentials per rule"},
+                             {"imageRegistryCredentials"},
                              {"useCache"}});
 }
 
@@ -317,6 +359,7 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
   verification.verify_digest = field["verifyDigest"].boolean(true);
   verification.required = field["required"].boolean(true);
   verification.use_cache = field["useCache"].boolean(true);
+  verification.image_registry_credentials = parse_registry_credentials(field["imageRegistryCredentials"]);
   if (field["validate"].check_fields({{"message"}, {"deny", Support::Unsupported, "deny conditions"}})) {
     verification.validate_message = field["validate"]["message"].string();
   }

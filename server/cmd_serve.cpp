@@ -26,7 +26,10 @@ const char* const kUsage =
     "  --threads N                worker threads (default: the number of cores)\n"
     "  --review-deadline SECONDS  answer each review within this time (default 8)\n"
     "  --max-body-bytes N         larger requests are answered 413 (default 3145728)\n"
-    "  --log-level LEVEL          debug, info, warning or error (default info)\n";
+    "  --log-level LEVEL          debug, info, warning or error (default info)\n"
+    "  --verdict-cache-entries N  verdicts remembered per (image digest, rule) (default 100000; 0 = off)\n"
+    "  --verdict-pass-ttl SECONDS how long a pass is reused (default 600)\n"
+    "  --verdict-failure-ttl SECONDS  how long a failure is reused (default 30; errors never are)\n";
 
 Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& text) {
   auto colon = text.rfind(':');
@@ -69,7 +72,10 @@ int run_serve(const std::vector<std::string>& args) {
                              {"threads"},
                              {"review-deadline"},
                              {"max-body-bytes"},
-                             {"log-level"}});
+                             {"log-level"},
+                             {"verdict-cache-entries"},
+                             {"verdict-pass-ttl"},
+                             {"verdict-failure-ttl"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || !line->has("tls-cert") || !line->has("tls-key") || !line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
@@ -90,6 +96,15 @@ int run_serve(const std::vector<std::string>& args) {
   if (!deadline) return fail(deadline.error());
   auto body_limit = line->number("max-body-bytes", 3 * 1024 * 1024);
   if (!body_limit) return fail(body_limit.error());
+  policy::VerdictCacheOptions verdict_options;
+  auto verdict_entries = line->number("verdict-cache-entries", static_cast<long>(verdict_options.max_entries));
+  if (!verdict_entries) return fail(verdict_entries.error());
+  auto pass_ttl = line->number("verdict-pass-ttl", verdict_options.pass_ttl.count());
+  if (!pass_ttl) return fail(pass_ttl.error());
+  auto failure_ttl = line->number("verdict-failure-ttl", verdict_options.failure_ttl.count());
+  if (!failure_ttl) return fail(failure_ttl.error());
+  verdict_options = {static_cast<std::size_t>(*verdict_entries), std::chrono::seconds(*pass_ttl),
+                     std::chrono::seconds(*failure_ttl)};
 
   policy::PolicyStore policies(line->get("policy"));
   auto report = policies.reload(true);
@@ -103,7 +118,14 @@ int run_serve(const std::vector<std::string>& args) {
   if (!registry) return fail(registry.error());
   Metrics metrics;
   record_policy_counts(metrics, policies, 0);
-  Webhook webhook(policies, **registry, metrics, WebhookOptions{*deadline});
+  policy::VerdictCache verdicts(verdict_options);
+  oci::RegistryClient& client = **registry;
+  WebhookOptions webhook_options{*deadline, &verdicts, [&client, &verdicts] {
+                                   auto stats = client.cache_stats();
+                                   stats.emplace("verdict", verdicts.stats());
+                                   return stats;
+                                 }};
+  Webhook webhook(policies, client, metrics, webhook_options);
 
   HttpsServerOptions server_options;
   server_options.address = listen->first;

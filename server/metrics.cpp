@@ -72,37 +72,52 @@ void MetricFamily::render(std::string& out) const {
     out += name_ + render_labels(label_names_, labels) + " " + format_number(value) + "\n";
 }
 
-Histogram::Histogram(std::string name, std::string help, std::vector<double> upper_bounds)
+Histogram::Histogram(std::string name, std::string help, std::vector<double> upper_bounds,
+                     std::vector<std::string> label_names)
     : name_(std::move(name)),
       help_(std::move(help)),
       bounds_(std::move(upper_bounds)),
-      bucket_counts_(bounds_.size() + 1, 0) {}
+      label_names_(std::move(label_names)) {
+  // A histogram without labels shows its (empty) series from the start, as Prometheus clients do.
+  if (label_names_.empty()) series_[{}].bucket_counts.assign(bounds_.size() + 1, 0);
+}
 
-void Histogram::observe(double value) {
+void Histogram::observe(double value, const std::vector<std::string>& label_values) {
   std::size_t bucket = 0;
   while (bucket < bounds_.size() && value > bounds_[bucket]) ++bucket;
   std::lock_guard lock(mutex_);
-  ++bucket_counts_[bucket];
-  sum_ += value;
-  ++count_;
+  Series& series = series_[label_values];
+  if (series.bucket_counts.empty()) series.bucket_counts.assign(bounds_.size() + 1, 0);
+  ++series.bucket_counts[bucket];
+  series.sum += value;
+  ++series.count;
 }
 
-std::uint64_t Histogram::count() const {
+std::uint64_t Histogram::count(const std::vector<std::string>& label_values) const {
   std::lock_guard lock(mutex_);
-  return count_;
+  const auto it = series_.find(label_values);
+  return it == series_.end() ? 0 : it->second.count;
 }
 
 void Histogram::render(std::string& out) const {
   render_header(out, name_, help_, "histogram");
   std::lock_guard lock(mutex_);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= bounds_.size(); ++i) {
-    cumulative += bucket_counts_[i];
-    std::string le = i < bounds_.size() ? format_number(bounds_[i]) : "+Inf";
-    out += name_ + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+  for (const auto& [labels, series] : series_) {
+    // The labels with `le` added last, for the bucket lines.
+    std::vector<std::string> names = label_names_;
+    names.push_back("le");
+    std::vector<std::string> values = labels;
+    values.emplace_back();
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i <= bounds_.size(); ++i) {
+      cumulative += series.bucket_counts[i];
+      values.back() = i < bounds_.size() ? format_number(bounds_[i]) : "+Inf";
+      out += name_ + "_bucket" + render_labels(names, values) + " " + std::to_string(cumulative) + "\n";
+    }
+    const std::string plain = render_labels(label_names_, labels);
+    out += name_ + "_sum" + plain + " " + format_number(series.sum) + "\n";
+    out += name_ + "_count" + plain + " " + std::to_string(series.count) + "\n";
   }
-  out += name_ + "_sum " + format_number(sum_) + "\n";
-  out += name_ + "_count " + std::to_string(count_) + "\n";
 }
 
 Metrics::Metrics() { build_info.set({SIGNET_VERSION}, 1); }
@@ -113,6 +128,12 @@ std::string Metrics::render() const {
   admission_duration.render(out);
   policy_results.render(out);
   http_errors.render(out);
+  verifications.render(out);
+  registry_requests.render(out);
+  registry_duration.render(out);
+  cache_entries.render(out);
+  cache_hits.render(out);
+  cache_misses.render(out);
   policies.render(out);
   build_info.render(out);
   return out;

@@ -29,21 +29,26 @@ class MetricFamily {
   std::map<std::vector<std::string>, double> values_;
 };
 
-// A histogram without labels, with cumulative buckets as Prometheus expects.
+// A histogram, with cumulative buckets as Prometheus expects; one series per combination of label values.
 class Histogram {
  public:
-  Histogram(std::string name, std::string help, std::vector<double> upper_bounds);
-  void observe(double value);
-  std::uint64_t count() const;
+  Histogram(std::string name, std::string help, std::vector<double> upper_bounds,
+            std::vector<std::string> label_names = {});
+  void observe(double value, const std::vector<std::string>& label_values = {});
+  std::uint64_t count(const std::vector<std::string>& label_values = {}) const;
   void render(std::string& out) const;
 
  private:
+  struct Series {
+    std::vector<std::uint64_t> bucket_counts;  // per bucket (not cumulative); last one is +Inf
+    double sum = 0;
+    std::uint64_t count = 0;
+  };
   std::string name_, help_;
   std::vector<double> bounds_;
+  std::vector<std::string> label_names_;
   mutable std::mutex mutex_;
-  std::vector<std::uint64_t> bucket_counts_;  // per bucket (not cumulative); last one is +Inf
-  double sum_ = 0;
-  std::uint64_t count_ = 0;
+  std::map<std::vector<std::string>, Series> series_;
 };
 
 struct Metrics {
@@ -64,6 +69,26 @@ struct Metrics {
                            "signet_http_requests_rejected_total",
                            "HTTP requests answered with an error status before any policy ran.",
                            {"code"}};
+  MetricFamily verifications{MetricFamily::Type::Counter,
+                             "signet_verifications_total",
+                             "Image verifications against one verifyImages entry, by type, result and whether "
+                             "the verdict cache answered.",
+                             {"type", "result", "cache"}};
+  MetricFamily registry_requests{MetricFamily::Type::Counter,
+                                 "signet_registry_requests_total",
+                                 "HTTP requests to registries and their token servers, by host, method and status "
+                                 "(0: no response).",
+                                 {"registry", "method", "code"}};
+  Histogram registry_duration{"signet_registry_request_duration_seconds",
+                              "Time of one HTTP request to a registry, by host.",
+                              {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+                              {"registry"}};
+  MetricFamily cache_entries{
+      MetricFamily::Type::Gauge, "signet_cache_entries", "Entries held by each cache.", {"cache"}};
+  MetricFamily cache_hits{
+      MetricFamily::Type::Counter, "signet_cache_hits_total", "Lookups answered by each cache.", {"cache"}};
+  MetricFamily cache_misses{
+      MetricFamily::Type::Counter, "signet_cache_misses_total", "Lookups each cache could not answer.", {"cache"}};
   MetricFamily policies{
       MetricFamily::Type::Gauge, "signet_policies", "Policies in force, and refused at the last load.", {"state"}};
   MetricFamily build_info{MetricFamily::Type::Gauge, "signet_build_info", "signet's version.", {"version"}};

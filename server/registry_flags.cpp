@@ -9,9 +9,17 @@ const char* const kRegistryFlagsHelp =
     "  --registry-ca FILE             extra CA bundle for registries, besides the system CAs\n"
     "  --insecure-registry HOST[:PORT]  allow plain HTTP to this registry (repeatable)\n"
     "  --registry-config FILE         docker config.json with registry credentials\n"
-    "                                 (default $DOCKER_CONFIG/config.json, then ~/.docker/config.json)\n";
+    "                                 (default $DOCKER_CONFIG/config.json, then ~/.docker/config.json)\n"
+    "  --registry-secrets DIR         mounted dockerconfigjson secrets, one folder per secret, for the\n"
+    "                                 names policies list in imageRegistryCredentials.secrets\n"
+    "  --max-layer-bytes N            largest signature or attestation layer read (default 4194304)\n"
+    "  --max-signatures N             most signatures or attestations read per image (default 64)\n"
+    "  --tag-cache-ttl SECONDS        how long a tag's digest is reused (default 30; 0 = never)\n";
 
-std::vector<FlagSpec> registry_flag_specs() { return {{"registry-ca"}, {"insecure-registry"}, {"registry-config"}}; }
+std::vector<FlagSpec> registry_flag_specs() {
+  return {{"registry-ca"},     {"insecure-registry"}, {"registry-config"}, {"registry-secrets"},
+          {"max-layer-bytes"}, {"max-signatures"},    {"tag-cache-ttl"}};
+}
 
 Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
   oci::RegistryOptions options;
@@ -19,6 +27,19 @@ Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
   options.ca_file = line.get("registry-ca");
   if (!options.ca_file.empty() && !std::filesystem::is_regular_file(options.ca_file))
     return Error::invalid("--registry-ca " + options.ca_file + ": no such file");
+
+  options.secrets_dir = line.get("registry-secrets");
+  if (!options.secrets_dir.empty() && !std::filesystem::is_directory(options.secrets_dir))
+    return Error::invalid("--registry-secrets " + options.secrets_dir + ": no such folder");
+  auto layer_bytes = line.number("max-layer-bytes", static_cast<long>(options.max_blob_bytes));
+  if (!layer_bytes) return layer_bytes.error();
+  auto signatures = line.number("max-signatures", static_cast<long>(options.max_signatures));
+  if (!signatures) return signatures.error();
+  auto tag_ttl = line.number("tag-cache-ttl", static_cast<long>(options.tag_ttl.count()));
+  if (!tag_ttl) return tag_ttl.error();
+  options.max_blob_bytes = static_cast<std::size_t>(*layer_bytes);
+  options.max_signatures = static_cast<std::size_t>(*signatures);
+  options.tag_ttl = std::chrono::seconds(*tag_ttl);
 
   options.docker_config = line.get("registry-config");
   if (!options.docker_config.empty()) {

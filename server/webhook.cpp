@@ -55,6 +55,13 @@ asio::awaitable<HttpAnswer> Webhook::handle(std::string_view method, std::string
   }
   if (path == "/metrics") {
     if (auto refusal = expect("GET")) co_return *refusal;
+    if (options_.cache_stats) {
+      for (const auto& [name, stats] : options_.cache_stats()) {
+        metrics_.cache_entries.set({name}, static_cast<double>(stats.entries));
+        metrics_.cache_hits.set({name}, static_cast<double>(stats.hits));
+        metrics_.cache_misses.set({name}, static_cast<double>(stats.misses));
+      }
+    }
     co_return HttpAnswer{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render(), std::nullopt};
   }
   co_return text(404, "no such path: " + path + " (signet serves /validate, /mutate, /healthz, /readyz, /metrics)");
@@ -81,17 +88,23 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
     // Registry calls end by the deadline themselves; this timer is the backstop for anything that would
     // not, a moment later so that the engine's own answer (which rule timed out) normally wins.
     asio::steady_timer timer(co_await asio::this_coro::executor, deadline + kBackstopGrace);
-    auto raced = co_await (policy::evaluate(*snapshot, request, review->images, mode, registry_, deadline) ||
-                           timer.async_wait(asio::use_awaitable));
+    auto raced =
+        co_await (policy::evaluate(*snapshot, request, review->images, mode, registry_, deadline, options_.verdicts) ||
+                  timer.async_wait(asio::use_awaitable));
     if (raced.index() == 0)
       decision = std::move(std::get<0>(raced));
     else
       decision = policy::timed_out(*snapshot, request, review->images, mode);
   }
 
-  for (const auto& result : decision.results)
+  for (const auto& result : decision.results) {
     metrics_.policy_results.increment(
         {result.policy, result.rule, policy::to_string(result.status), result.enforce ? "enforce" : "audit"});
+    if (result.cache_hit) {
+      metrics_.verifications.increment(
+          {"signature", policy::to_string(result.status), *result.cache_hit ? "hit" : "miss"});
+    }
+  }
   metrics_.admission_requests.increment({request.operation, request.kind, decision.allowed ? "true" : "false"});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.admission_duration.observe(seconds);

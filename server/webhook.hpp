@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,8 +13,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "oci/registry.hpp"
+#include "oci/ttl_cache.hpp"
 #include "policy/engine.hpp"
 #include "policy/policy_set.hpp"
+#include "policy/verdict_cache.hpp"
 #include "server/metrics.hpp"
 
 namespace signet::server {
@@ -27,6 +31,10 @@ struct HttpAnswer {
 struct WebhookOptions {
   // Each review is answered within this time; below the webhook's timeoutSeconds (10 s by default).
   std::chrono::milliseconds review_deadline{8000};
+  // Verdicts shared between reviews; none = every review verifies.
+  policy::VerdictCache* verdicts = nullptr;
+  // The caches' sizes and hit counts by cache name, read when /metrics is scraped.
+  std::function<std::map<std::string, oci::CacheStats>()> cache_stats;
 };
 
 class Webhook {

@@ -319,8 +319,11 @@ class EndToEnd(unittest.TestCase):
         self.assertTrue(self.signet.review(pod_review([image]))["allowed"])
         subprocess.run([PYTHON, os.path.join(SUPPORT, "registry.py"), "stop", os.path.join(self.work, "registry2")],
                        check=True)
+        # The verdict made while the registry was up is reused; an image never verified needs the registry.
+        self.assertTrue(self.signet.review(pod_review([image], uid="cached"))["allowed"])
         started = time.monotonic()
-        response = self.signet.review(pod_review([image], uid="after-stop"))
+        never_verified = self.image("app/other", "sha256:" + "ab" * 32, reg=self.reg2)
+        response = self.signet.review(pod_review([never_verified], uid="after-stop"))
         self.assertFalse(response["allowed"])
         self.assertLess(time.monotonic() - started, DEADLINE_SECONDS + 2)
         self.assertIn(self.reg2, response["status"]["message"])

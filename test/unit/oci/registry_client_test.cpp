@@ -360,9 +360,15 @@ TEST_CASE("a signature blob altered in the registry is rejected", "[oci][integra
   payload.replace(payload.find(digest) + 7, 4, "0000");
   std::ofstream(registry.blob_path(layer_digest), std::ios::binary | std::ios::trunc) << payload;
 
-  const Error error = error_of(c.signatures(image));
+  // A client that has not read it yet fetches the altered bytes and refuses them.
+  Client fresh(plain(registry));
+  const Error error = error_of(fresh.signatures(image));
   CHECK(error.kind == Error::Kind::Invalid);
   CHECK_THAT(error.message, Catch::Contains("does not match its digest") && Catch::Contains(layer_digest));
+  // The first client keeps the bytes it verified: content is cached by digest.
+  auto cached = c.signatures(image);
+  REQUIRE(cached.ok());
+  CHECK((*cached)[0].payload == (*before)[0].payload);
 }
 
 TEST_CASE("blob redirects to another host are followed, at most five", "[oci][integration]") {

@@ -248,7 +248,7 @@ TEST_CASE("when one key's signatures cannot be fetched, a failed count is an Err
   elsewhere.repository = "127.0.0.1:5000/unreachable";
   struct PartlyDown : FakeRegistry {
     boost::asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(
-        const oci::Reference& image, const std::optional<std::string>& repository, oci::Deadline d) override {
+        const oci::Reference& image, const std::optional<std::string>& repository, oci::Pull d) override {
       if (repository) co_return Error::unavailable("connection refused");
       co_return co_await FakeRegistry::cosign_signatures(image, repository, d);
     }

@@ -17,6 +17,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "crypto/public_key.hpp"
 #include "oci/registry.hpp"
@@ -116,7 +119,9 @@ class FakeRegistry : public oci::Registry {
   std::map<std::string, std::string> tags;                              // "registry/repo:tag" → digest
   std::map<std::string, std::vector<oci::CosignSignature>> signatures;  // "registry/repo@digest" → layers
   std::optional<Error> failure;                                         // when set, every call fails
+  std::chrono::milliseconds delay{0};  // how long each signature read takes (to overlap concurrent reads)
   std::vector<std::string> signature_requests;                          // "registry/repo@digest" asked
+  std::vector<std::vector<std::string>> secrets_used;                   // the credentials of each of those
   int resolve_calls = 0;
 
   void add_image(const std::string& name, const std::string& tag, const std::string& digest) {
@@ -126,7 +131,7 @@ class FakeRegistry : public oci::Registry {
     signatures[name + "@" + digest].push_back(std::move(sig));
   }
 
-  boost::asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Deadline) override {
+  boost::asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Pull) override {
     ++resolve_calls;
     if (failure) co_return *failure;
     if (!image.digest.empty()) co_return image.digest;
@@ -136,12 +141,32 @@ class FakeRegistry : public oci::Registry {
   }
 
   boost::asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(
-      const oci::Reference& image, const std::optional<std::string>& repository, oci::Deadline) override {
+      const oci::Reference& image, const std::optional<std::string>& repository, oci::Pull pull) override {
     const std::string key = repository.value_or(image.name()) + "@" + image.digest;
     signature_requests.push_back(key);
+    secrets_used.push_back(pull.secrets);
+    if (delay.count() > 0) {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
     if (failure) co_return *failure;
     const auto it = signatures.find(key);
     co_return it == signatures.end() ? std::vector<oci::CosignSignature>{} : it->second;
+  }
+
+  // Attestations and OCI 1.1 artifacts are not part of these tests.
+  boost::asio::awaitable<Result<std::vector<oci::CosignLayer>>> cosign_attestations(const oci::Reference&,
+                                                                                    const std::optional<std::string>&,
+                                                                                    oci::Pull) override {
+    co_return std::vector<oci::CosignLayer>{};
+  }
+  boost::asio::awaitable<Result<std::vector<oci::CosignLayer>>> artifact_layers(const oci::Reference& artifact,
+                                                                                oci::Pull) override {
+    co_return Error::invalid("no artifact " + artifact.str());
+  }
+  boost::asio::awaitable<Result<std::vector<oci::Referrer>>> referrers(const oci::Reference&, const std::string&,
+                                                                       oci::Pull) override {
+    co_return std::vector<oci::Referrer>{};
   }
 };
 
@@ -209,11 +234,12 @@ inline std::vector<ImageUse> images_of(const std::vector<std::string>& images) {
 // Runs evaluate() to completion on an io_context, as the server does.
 inline Decision run(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
                     Mode mode, oci::Registry& registry,
-                    oci::Deadline deadline = oci::Clock::now() + std::chrono::seconds(30)) {
+                    oci::Deadline deadline = oci::Clock::now() + std::chrono::seconds(30),
+                    VerdictCache* verdicts = nullptr) {
   boost::asio::io_context io;
   std::optional<Decision> decision;
   std::exception_ptr failure;
-  boost::asio::co_spawn(io, evaluate(policies, request, images, mode, registry, deadline),
+  boost::asio::co_spawn(io, evaluate(policies, request, images, mode, registry, deadline, verdicts),
                         [&](std::exception_ptr e, Decision d) {
                           failure = e;
                           if (!e) decision = std::move(d);

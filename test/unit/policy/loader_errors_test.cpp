@@ -109,9 +109,13 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
        "ctlog.tsaCertChain is not supported by signet yet (RFC 3161 timestamps)"},
       {"      attestations:\n      - type: https://slsa.dev/provenance/v1\n", "", "", kEntryPath + ".attestations",
        "attestations is not supported by signet yet (attestation verification)"},
-      {"      imageRegistryCredentials:\n        secrets: [regcred]\n", "", "",
-       kEntryPath + ".imageRegistryCredentials",
-       "imageRegistryCredentials is not supported by signet yet (registry credentials per rule)"},
+      {"      imageRegistryCredentials:\n        providers: [amazon]\n", "", "",
+       kEntryPath + ".imageRegistryCredentials.providers",
+       "provider \"amazon\" is not supported: put the registry's credentials in a dockerconfigjson secret and list "
+       "it in secrets"},
+      {"      imageRegistryCredentials:\n        allowInsecureRegistry: true\n", "", "",
+       kEntryPath + ".imageRegistryCredentials.allowInsecureRegistry",
+       "allowInsecureRegistry is not supported per rule: start signet with --insecure-registry HOST[:PORT]"},
       {"      cosignOCI11: true\n", "", "", kEntryPath + ".cosignOCI11",
        "cosignOCI11 is not supported by signet yet (signatures stored as OCI 1.1 referrers)"},
       {"      type: Notary\n", "", "", kEntryPath + ".type",
@@ -429,5 +433,15 @@ TEST_CASE("roles and clusterRoles are refused: a review does not carry them, so 
                           "          kinds: [Pod]\n        " + std::string(field) + ": [\"ci:deployer\"]\n"));
     CHECK(error.field_path == std::string("spec.rules[0].match.any[0].") + field);
     CHECK_THAT(error.message, Catch::Contains("not supported by signet yet"));
+  }
+}
+
+TEST_CASE("a registry secret name that is not a Kubernetes name is refused", "[policy][loader][errors]") {
+  // The name also names a folder: nothing may climb out of the secrets folder.
+  for (const std::string name : {"../etc", "Regcred", "a/b", "-x"}) {
+    PolicyError error =
+        refusal_of(keyed_policy("      imageRegistryCredentials:\n        secrets: [\"" + name + "\"]\n"));
+    CHECK(error.field_path == kEntryPath + ".imageRegistryCredentials.secrets");
+    CHECK_THAT(error.message, Catch::Contains("is not a valid secret name"));
   }
 }

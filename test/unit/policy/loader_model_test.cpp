@@ -491,6 +491,22 @@ TEST_CASE("fingerprints change with what decides a verdict and only with that", 
   CHECK(fingerprint(keyed_policy("      required: false\n")) != base);
   CHECK(fingerprint(keyed_policy("      skipImageReferences: [\"registry.example/team/dev\"]\n")) != base);
   CHECK(fingerprint(keyed_policy("      annotations:\n        a: b\n")) != base);
+  // Other credentials may see other signatures.
+  const std::string with_secret =
+      fingerprint(keyed_policy("      imageRegistryCredentials:\n        secrets: [regcred]\n"));
+  CHECK(with_secret != base);
+  CHECK(fingerprint(keyed_policy("      imageRegistryCredentials:\n        secrets: [other]\n")) != with_secret);
+}
+
+TEST_CASE("imageRegistryCredentials names the secrets an entry reads the registry with", "[policy][loader]") {
+  const Policy policy =
+      load_one(keyed_policy("      imageRegistryCredentials:\n        providers: [default]\n"
+                            "        secrets: [regcred, team.pull-secret]\n"));
+  const auto& credentials = policy.rules[0].verify_images[0].image_registry_credentials;
+  REQUIRE(credentials);
+  CHECK(credentials->secrets == std::vector<std::string>{"regcred", "team.pull-secret"});
+  CHECK(credentials->providers == std::vector<std::string>{"default"});
+  CHECK_FALSE(credentials->allow_insecure_registry);
 }
 
 TEST_CASE("a dropped rule that keeps Kyverno from autogen empties the autogen controllers", "[policy][loader]") {

@@ -25,17 +25,30 @@ class UnreachableRegistry final : public oci::Registry {
  public:
   explicit UnreachableRegistry(bool hang, std::chrono::milliseconds delay = std::chrono::seconds(30))
       : hang_(hang), delay_(delay) {}
-  asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Deadline deadline) override {
+  asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Pull pull) override {
     if (hang_) {
-      asio::steady_timer timer(co_await asio::this_coro::executor, deadline + delay_);
+      asio::steady_timer timer(co_await asio::this_coro::executor, pull.deadline + delay_);
       co_await timer.async_wait(asio::use_awaitable);
     }
     co_return Error::unavailable("registry " + image.registry + " is unreachable: connection refused");
   }
   asio::awaitable<Result<std::vector<oci::CosignSignature>>> cosign_signatures(const oci::Reference& image,
                                                                                const std::optional<std::string>&,
-                                                                               oci::Deadline deadline) override {
-    co_return (co_await resolve_digest(image, deadline)).error();
+                                                                               oci::Pull pull) override {
+    co_return (co_await resolve_digest(image, pull)).error();
+  }
+  asio::awaitable<Result<std::vector<oci::CosignLayer>>> cosign_attestations(const oci::Reference& image,
+                                                                             const std::optional<std::string>&,
+                                                                             oci::Pull pull) override {
+    co_return (co_await resolve_digest(image, pull)).error();
+  }
+  asio::awaitable<Result<std::vector<oci::CosignLayer>>> artifact_layers(const oci::Reference& image,
+                                                                         oci::Pull pull) override {
+    co_return (co_await resolve_digest(image, pull)).error();
+  }
+  asio::awaitable<Result<std::vector<oci::Referrer>>> referrers(const oci::Reference& image, const std::string&,
+                                                                oci::Pull pull) override {
+    co_return (co_await resolve_digest(image, pull)).error();
   }
 
  private:
@@ -93,7 +106,8 @@ struct Fixture {
     auto report = policies->reload(true);
     REQUIRE(report);
     for (const auto& error : report->errors) FAIL(error.to_string());
-    webhook = std::make_unique<server::Webhook>(*policies, registry, metrics, server::WebhookOptions{deadline});
+    webhook =
+        std::make_unique<server::Webhook>(*policies, registry, metrics, server::WebhookOptions{deadline, nullptr, {}});
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
 
