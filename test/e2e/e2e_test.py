@@ -202,6 +202,7 @@ class EndToEnd(unittest.TestCase):
         cls.d_tlog = push("tlog/signed", cls.key_a)
         cls.d_ed = push("ed/signed", cls.key_b)
         cls.d_reg2 = push("app/signed", cls.key_a, reg=cls.reg2, tls=False)
+        cls.d_herd = push("enforce/herd", cls.key_a)
 
         cls.policies = os.path.join(w, "policies")
         os.makedirs(cls.policies)
@@ -391,6 +392,28 @@ class EndToEnd(unittest.TestCase):
             t.join(timeout=60)
         self.assertEqual(failures, [])
 
+    def test_herd_of_admissions_for_a_new_image_makes_one_fetch_chain(self):
+        image = self.image("enforce/herd", self.d_herd)
+        answers = []
+
+        def admit(n):
+            answers.append(self.signet.review(pod_review([image], uid=f"herd-{n}"))["allowed"])
+
+        threads = [threading.Thread(target=admit, args=(n,)) for n in range(200)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(answers, [True] * 200)
+        # The registry's access log: each step of the chain (signature manifest, its layer) fetched once.
+        with open(os.path.join(self.work, "registry", "registry.log")) as f:
+            fetched = [line.split('"')[1] for line in f
+                       if "/enforce/herd/" in line and '"signet"' in line and '" 200 ' in line]
+        sig = "sha256-" + self.d_herd.split(":")[1] + ".sig"
+        self.assertEqual(len(fetched), 2, fetched)
+        self.assertIn(f"/v2/enforce/herd/manifests/{sig}", fetched[0])
+        self.assertIn("/v2/enforce/herd/blobs/sha256:", fetched[1])
+
     def test_tls_below_1_2_is_refused(self):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.load_verify_locations(self.signet.cert)
@@ -408,6 +431,13 @@ class EndToEnd(unittest.TestCase):
         self.assertIn('signet_admission_requests_total{operation="CREATE",kind="Pod",allowed="true"}', text)
         self.assertIn("signet_admission_duration_seconds_bucket", text)
         self.assertIn('signet_policy_results_total{policy="enforce-signed",rule="verify-signature",result="pass"', text)
+        self.signet.review(pod_review([self.image("enforce/signed", self.d_signed)], uid="metrics-again"))
+        status, text = self.signet.get("/metrics")
+        self.assertIn('signet_verifications_total{type="signature",result="pass",cache="hit"}', text)
+        self.assertRegex(text, r'signet_cache_entries\{cache="verdict"\} [1-9]')
+        self.assertRegex(text, r'signet_cache_hits_total\{cache="verdict"\} [1-9]')
+        self.assertIn('signet_cache_misses_total{cache="tag"}', text)
+        self.assertIn('signet_cache_entries{cache="content"}', text)
         if shutil.which("promtool"):
             check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
