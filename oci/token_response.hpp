@@ -31,7 +31,8 @@ bool is_usable_token(std::string_view token);
 // lifetime, so a token server clock ahead of ours cannot stretch it; zero once past).
 std::chrono::seconds remaining_lifetime(const TokenGrant& grant, std::chrono::system_clock::time_point now);
 
-// "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.123456+02:00" (RFC 3339); nullopt for anything else.
+// "2024-05-01T12:00:00Z", "2024-05-01T12:00:00.123456+02:00" (RFC 3339) between the years 1970 and 2200;
+// nullopt for anything else.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 }  // namespace signet::oci
