@@ -46,7 +46,7 @@ bool is_directory(const std::string& path) {
 
 // One docker config file as last read, and when it was last looked at.
 struct WatchedConfig {
-  std::string path;          // the file found ("" when none was)
+  std::string path;  // the file found ("" when none was)
   FileIdentity identity;
   Result<DockerConfig> config = DockerConfig();
   SteadyClock::time_point checked;

@@ -35,7 +35,7 @@ struct FoundCredentials {
 // A credential helper a docker config names for a registry; signet does not run helpers.
 struct CredentialHelper {
   std::string name;
-  std::string source;   // where it is named, as FoundCredentials::source
+  std::string source;     // where it is named, as FoundCredentials::source
   bool for_host = false;  // named for this host in `credHelpers` (not the catch-all `credsStore`)
 };
 

@@ -35,9 +35,7 @@ std::string cache_key(const RepositoryScope& scope, const std::optional<FoundCre
 }
 
 // Renews short tokens after three quarters of their life, longer ones 10 s before they expire.
-milliseconds usable_lifetime(milliseconds lifetime) {
-  return lifetime - std::min(kRenewMargin, lifetime / 4);
-}
+milliseconds usable_lifetime(milliseconds lifetime) { return lifetime - std::min(kRenewMargin, lifetime / 4); }
 
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
@@ -123,9 +121,8 @@ void RegistryAuth::remember(const std::string& key, std::string authorization, m
   if (cache_.size() >= kMaxCacheEntries && !cache_.contains(key)) {
     std::erase_if(cache_, [&](const auto& entry) { return entry.second.renew <= now; });
     if (cache_.size() >= kMaxCacheEntries) {
-      const auto soonest = std::min_element(cache_.begin(), cache_.end(), [](const auto& a, const auto& b) {
-        return a.second.renew < b.second.renew;
-      });
+      const auto soonest = std::min_element(
+          cache_.begin(), cache_.end(), [](const auto& a, const auto& b) { return a.second.renew < b.second.renew; });
       cache_.erase(soonest);
     }
   }
@@ -195,12 +192,9 @@ boost::asio::awaitable<Result<std::string>> RegistryAuth::authorize(const Reposi
   co_return header;
 }
 
-boost::asio::awaitable<Result<std::string>> RegistryAuth::fetch_token(const RepositoryScope& scope,
-                                                                      const std::optional<FoundCredentials>& found,
-                                                                      const std::string& realm,
-                                                                      const std::string& service,
-                                                                      const std::vector<std::string>& scopes,
-                                                                      Deadline deadline) {
+boost::asio::awaitable<Result<std::string>> RegistryAuth::fetch_token(
+    const RepositoryScope& scope, const std::optional<FoundCredentials>& found, const std::string& realm,
+    const std::string& service, const std::vector<std::string>& scopes, Deadline deadline) {
   auto url = parse_url(realm);
   if (!url) co_return Error::unavailable(url.error().context("token realm").message);
   HttpRequest request;

@@ -11,8 +11,8 @@
 #include "test_registry.hpp"
 
 using signet::Error;
-using signet::oci::CredentialStore;
 using signet::oci::Credentials;
+using signet::oci::CredentialStore;
 using signet::oci::FoundCredentials;
 using signet::oci::RepositoryScope;
 using signet::test::TempDir;
@@ -115,14 +115,13 @@ TEST_CASE("secret names that are not Kubernetes names never reach the filesystem
   }
 }
 
-TEST_CASE("named secrets come before the default docker config, the most specific entry first",
-          "[oci][credentials]") {
+TEST_CASE("named secrets come before the default docker config, the most specific entry first", "[oci][credentials]") {
   TempDir dir;
   write(dir / "config.json", config_for("ghcr.io", kCarol));
   write_secret(dir, "host-wide", config_for("ghcr.io", kAlice));
   write_secret(dir, "team", config_for("ghcr.io/team", kBob));
   const auto store = open_store(dir, dir / "config.json");
-  CHECK(username(store, {"ghcr.io", "team/app", {"host-wide", "team"}}) == "bob");   // ghcr.io/team is more specific
+  CHECK(username(store, {"ghcr.io", "team/app", {"host-wide", "team"}}) == "bob");  // ghcr.io/team is more specific
   CHECK(username(store, {"ghcr.io", "other/app", {"host-wide", "team"}}) == "alice");
   CHECK(username(store, {"ghcr.io", "other/app", {"team"}}) == "carol");  // no secret matches: the default
   CHECK(username(store, {"ghcr.io", "other/app", {}}) == "carol");

@@ -76,14 +76,14 @@ TEST_CASE("identity tokens and registry tokens are read beside or instead of a p
       "myacr.azurecr.io":{"auth":"MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwOg==","identitytoken":"eyJ.refresh"},
       "b.io":{"identitytoken":"t"},
       "c.io":{"registrytoken":"rt"}}})");
-  CHECK(config.find("myacr.azurecr.io") ==
-        Credentials{"00000000-0000-0000-0000-000000000000", "", "eyJ.refresh", ""});
+  CHECK(config.find("myacr.azurecr.io") == Credentials{"00000000-0000-0000-0000-000000000000", "", "eyJ.refresh", ""});
   CHECK(config.find("b.io") == Credentials{"", "", "t", ""});
   CHECK(config.find("c.io") == Credentials{"", "", "", "rt"});
 }
 
 TEST_CASE("credential helpers are reported for the hosts they hold", "[oci][docker-config]") {
-  const auto config = parsed(R"({"credHelpers":{"https://gcr.io":"gcloud","123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},
+  const auto config =
+      parsed(R"({"credHelpers":{"https://gcr.io":"gcloud","123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},
                                  "credsStore":"desktop"})");
   CHECK(config.empty());
   CHECK(config.helper_for("gcr.io") == "gcloud");

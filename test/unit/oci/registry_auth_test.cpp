@@ -177,8 +177,8 @@ TEST_CASE("an identity token is exchanged by the OAuth2 refresh-token grant", "[
     Client c(options);
     const Error error = error_of(c.resolve(registry.host() + "/team/app:v1"));
     CHECK(error.kind == Error::Kind::Unavailable);
-    CHECK_THAT(error.message, Catch::Contains("refused access (400)") && Catch::Contains("check credentials for " +
-                                                                                         registry.host()));
+    CHECK_THAT(error.message,
+               Catch::Contains("refused access (400)") && Catch::Contains("check credentials for " + registry.host()));
     CHECK_THAT(error.message, !Catch::Contains("stale-token-456"));
     CHECK(count(read_file(registry.dir() + "/token.log"), "repository:team/app:pull oauth 400") == 1);
   }
@@ -234,9 +234,9 @@ TEST_CASE("credentials held by a credential helper are named in the refusal", "[
   Client c(options);
   const Error error = error_of(c.resolve(registry.host() + "/team/app:v1"));
   CHECK(error.kind == Error::Kind::Unavailable);
-  CHECK_THAT(error.message, Catch::Contains("credentials for " + registry.host() +
-                                            " come from credential helper ecr-login") &&
-                                Catch::Contains("which signet does not run; put them in a dockerconfigjson secret"));
+  CHECK_THAT(error.message,
+             Catch::Contains("credentials for " + registry.host() + " come from credential helper ecr-login") &&
+                 Catch::Contains("which signet does not run; put them in a dockerconfigjson secret"));
   // The host's helper is named, so signet did not try an anonymous token first.
   CHECK(count(read_file(registry.dir() + "/token.log"), "repository:team/app:pull - ") == 0);
 }

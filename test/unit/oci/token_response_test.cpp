@@ -8,8 +8,8 @@
 using signet::oci::parse_rfc3339;
 using signet::oci::parse_token_response;
 using signet::oci::remaining_lifetime;
-using signet::oci::TokenGrant;
 using signet::oci::token_scopes;
+using signet::oci::TokenGrant;
 using std::chrono::seconds;
 using std::chrono::system_clock;
 
