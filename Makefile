@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-sanitize run clean
+.PHONY: all deps build test test-sanitize fuzz run clean
 
 all: build
 
@@ -29,6 +29,12 @@ $(SANITIZE_BUILD)/build.ninja:
 test-sanitize: deps $(SANITIZE_BUILD)/build.ninja
 	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
 	ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets of test/fuzz/ (built by clang), a minute each; `make test` runs them 3 s each.
+FUZZ_SECONDS ?= 60
+fuzz: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) --target signet_fuzz
+	test/fuzz/run.sh $(BUILD)/test/fuzz/build test/fuzz/corpus $(FUZZ_SECONDS)
 
 # The webhook on https://127.0.0.1:8443 with a local demo registry; Ctrl-C stops everything.
 run: build

@@ -76,14 +76,17 @@ class Cursor {
     ++pos_;
     std::string out;
     while (!done()) {
-      const char c = text_[pos_++];
+      char c = text_[pos_++];
       if (c == '"') return out;
       if (c == '\\') {
         if (done()) break;
-        out += text_[pos_++];
-      } else {
-        out += c;
+        c = text_[pos_++];
       }
+      // No control characters (RFC 7230 qdtext): a realm or service holding CR/LF would carry them into
+      // requests and messages.
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+        return Error::invalid("control character in a quoted string");
+      out += c;
     }
     return Error::invalid("unterminated quoted string");
   }

@@ -94,6 +94,11 @@ TEST_CASE("malformed challenges are refused", "[oci][auth]") {
   CHECK_FALSE(error_of("Bearer realm=\"a\" \"junk\"").empty());
   CHECK_FALSE(error_of("Basic realm=\"a\"\r\nX-Injected: 1").empty());
   CHECK_FALSE(error_of("=realm").empty());
+  // Control characters inside quotes would travel into the token request and into messages.
+  CHECK_THAT(error_of("Bearer realm=\"https://t/\r\nX-Injected: 1\""), Catch::Contains("control character"));
+  CHECK_THAT(error_of(std::string("Bearer realm=\"a\0b\"", 18)), Catch::Contains("control character"));
+  CHECK_THAT(error_of("Bearer realm=\"a\\\nb\""), Catch::Contains("control character"));
+  CHECK(parsed("Bearer realm=\"tab\there\"")[0].param("realm") == "tab\there");
 }
 
 TEST_CASE("hostile challenge headers are bounded", "[oci][auth]") {
