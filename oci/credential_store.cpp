@@ -69,8 +69,6 @@ struct CredentialStore::Impl {
   std::string docker_config;  // path or ""
   std::string secrets_dir;    // folder or ""
   std::chrono::milliseconds recheck{0};
-  std::optional<DockerConfig> fixed;
-  std::string fixed_source;
 
   mutable std::mutex mutex;
   mutable WatchedConfig default_config;
@@ -99,7 +97,6 @@ struct CredentialStore::Impl {
 
   // The default docker config, or nullptr when there is none. Caller holds `mutex`.
   Result<const DockerConfig*> default_docker_config() const {
-    if (fixed) return &*fixed;
     if (docker_config.empty()) return static_cast<const DockerConfig*>(nullptr);
     refresh(default_config, {{docker_config, false}});
     if (default_config.path.empty()) return Error::invalid("cannot read docker config " + docker_config);
@@ -125,7 +122,7 @@ struct CredentialStore::Impl {
     return &*watched.config;
   }
 
-  std::string default_source() const { return fixed ? fixed_source : "docker config " + docker_config; }
+  std::string default_source() const { return "docker config " + docker_config; }
 };
 
 CredentialStore::CredentialStore() : impl_(std::make_shared<Impl>()) {}
@@ -140,13 +137,6 @@ Result<CredentialStore> CredentialStore::open(const std::string& docker_config, 
     return Error::invalid("the registry credential secrets folder " + secrets_dir + " is not a folder");
   const std::lock_guard lock(store.impl_->mutex);
   if (auto config = store.impl_->default_docker_config(); !config) return config.error();
-  return store;
-}
-
-CredentialStore CredentialStore::fixed(DockerConfig config, std::string source) {
-  CredentialStore store;
-  store.impl_->fixed = std::move(config);
-  store.impl_->fixed_source = std::move(source);
   return store;
 }
 

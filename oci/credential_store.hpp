@@ -50,8 +50,6 @@ class CredentialStore {
   // is not a folder is an Invalid error naming it.
   static Result<CredentialStore> open(const std::string& docker_config, const std::string& secrets_dir,
                                       std::chrono::milliseconds recheck = std::chrono::seconds(2));
-  // Credentials from an already parsed config, never re-read.
-  static CredentialStore fixed(DockerConfig config, std::string source = "the docker config");
 
   // The credentials for `scope`. With secrets named, the most specific entry among them (on a tie, the
   // secret named first) wins, and the default docker config is searched only when none matches. A named

@@ -94,9 +94,6 @@ std::vector<std::string> token_scopes(const std::string& repository, const std::
 RegistryAuth::RegistryAuth(HttpTransport& transport, CredentialStore credentials)
     : transport_(transport), credentials_(std::move(credentials)) {}
 
-RegistryAuth::RegistryAuth(HttpTransport& transport, DockerConfig config)
-    : RegistryAuth(transport, CredentialStore::fixed(std::move(config))) {}
-
 std::optional<std::string> RegistryAuth::cached(const RepositoryScope& scope) const {
   auto found = credentials_.find(scope);
   if (!found) return std::nullopt;  // authorize() reports it when the registry asks for credentials

@@ -24,8 +24,6 @@ class RegistryAuth {
  public:
   // `transport` must outlive this object.
   RegistryAuth(HttpTransport& transport, CredentialStore credentials);
-  // Credentials from one already parsed docker config, never re-read.
-  RegistryAuth(HttpTransport& transport, DockerConfig config);
 
   // The Authorization header value remembered for `scope` and its current credentials, not about to expire.
   std::optional<std::string> cached(const RepositoryScope& scope) const;

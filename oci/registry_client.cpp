@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "crypto/digest.hpp"
+#include "oci/credential_store.hpp"
 #include "oci/http_transport.hpp"
 #include "oci/manifest.hpp"
 #include "oci/registry_auth.hpp"
@@ -117,17 +118,10 @@ struct RegistryClient::Impl {
         transport(std::move(executor), options.insecure_registries, options.ca_file),
         tags(options.tag_cache_entries),
         contents(options.content_cache_entries, options.content_cache_bytes) {
-    DockerConfig config;
-    if (!options.docker_config.empty()) {
-      auto loaded = DockerConfig::load(options.docker_config);
-      if (loaded) {
-        config = std::move(*loaded);
-      } else {
-        setup_error = loaded.error();
-      }
-    }
+    auto store = CredentialStore::open(options.docker_config, options.secrets_dir);
+    if (!store) setup_error = store.error();
     if (auto ok = transport.ready(); !ok) setup_error = ok.error();
-    auth.emplace(transport, std::move(config));
+    auth.emplace(transport, store ? std::move(*store) : CredentialStore());
   }
 
   // The API base of a registry: HTTPS, or HTTP when it is listed as insecure.

@@ -1,6 +1,7 @@
 // RegistryClient against Debian's docker-registry on loopback: images pushed by skopeo, cosign-format
 // signatures written by test/support/cosign_sign.py, plain HTTP, TLS, basic and bearer-token auth.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -231,6 +232,32 @@ TEST_CASE("basic auth uses the docker config's credentials", "[oci][integration]
     CHECK(error.kind == Error::Kind::Unavailable);
     CHECK_THAT(error.message, Catch::Contains("check credentials") && Catch::Contains("none are configured"));
   }
+}
+
+TEST_CASE("a policy's named secrets are read from the secrets folder", "[oci][integration]") {
+  TestRegistry registry({"--tls", "--htpasswd", "carol:p4ss"});
+  TempDir work;
+  const std::string digest = registry.push("team/app:v1", "behind a secret");
+  // As Kubernetes mounts a kubernetes.io/dockerconfigjson secret: a folder per secret.
+  std::filesystem::create_directories(work / "secrets/regcred");
+  const std::string config = write_docker_config(work, registry.host(), "carol:p4ss");
+  std::filesystem::rename(config, work / "secrets/regcred/.dockerconfigjson");
+  RegistryOptions options;
+  options.ca_file = registry.ca_file();
+  options.secrets_dir = work / "secrets";
+  Client c(options);
+  const Reference tagged = image_ref(registry.host() + "/team/app:v1");
+
+  auto with_secret =
+      run_until_done(c.ioc, c.client.resolve_digest(tagged, signet::oci::Pull(soon(), {"regcred"})));
+  REQUIRE(with_secret.ok());
+  CHECK(*with_secret == digest);
+  // Without the secret nothing else holds credentials; a secret that does not exist is named.
+  const Error anonymous = error_of(run_until_done(c.ioc, c.client.resolve_digest(tagged, soon())));
+  CHECK_THAT(anonymous.message, Catch::Contains("check credentials"));
+  const Error missing =
+      error_of(run_until_done(c.ioc, c.client.resolve_digest(tagged, signet::oci::Pull(soon(), {"nosuch"}))));
+  CHECK_THAT(missing.message, Catch::Contains("nosuch") && Catch::Contains("not found"));
 }
 
 TEST_CASE("bearer tokens are fetched from the challenge's realm", "[oci][integration]") {
