@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -67,14 +66,15 @@ void write(const std::string& path, const std::string& content) {
 // Replaces the token server registry.py started with one run with `options` on the same port (the realm the
 // registry names), so a test can give it a short token lifetime or the OAuth2 mode.
 std::unique_ptr<ChildProcess> restart_token_server(const TestRegistry& registry, std::vector<std::string> options) {
-  std::smatch realm;
   const std::string config = read_file(registry.dir() + "/config.yml");
-  REQUIRE(std::regex_search(config, realm, std::regex("realm: https?://127\\.0\\.0\\.1:([0-9]+)/token")));
+  const std::string host = "127.0.0.1:";
+  const std::size_t realm = config.find(host, config.find("realm: "));
+  REQUIRE(realm != std::string::npos);
   const std::string pid_file = registry.dir() + "/token.pid";
   const int pid = std::stoi(read_file(pid_file));
   REQUIRE(::kill(pid, SIGTERM) == 0);
   std::filesystem::remove(pid_file);
-  const int port = std::stoi(realm[1]);
+  const int port = std::stoi(config.substr(realm + host.size()));
   // Wait until the old server is gone (a zombie counts as gone) and so has let go of the port.
   const auto alive = [&] {
     const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
