@@ -69,6 +69,8 @@ Error transport_error(const Url& url, std::string_view stage, const error_code& 
   std::string what = std::string(stage) + " " + url.authority() + " failed: ";
   if (ec == net::error::connection_refused) {
     what += "connection refused (is the registry running?)";
+  } else if (ec == http::error::partial_message) {
+    what += "the connection closed before the whole response arrived";
   } else if (tls != nullptr && SSL_get_verify_result(tls) != X509_V_OK) {
     what +=
         std::string("certificate verification failed: ") + X509_verify_cert_error_string(SSL_get_verify_result(tls));
