@@ -3,6 +3,7 @@
 // and redirects answers on request and logs every request it sees.
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -10,6 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "crypto/digest.hpp"
 #include "oci/http_transport.hpp"
@@ -417,4 +419,37 @@ TEST_CASE("TLS connections are kept alive and reused too", "[oci][faults][keep-a
     CHECK(response->status == 200);
   }
   CHECK(transport.connections_opened() == 1);
+}
+
+TEST_CASE("requests from many strands on many threads share the pool and the limit", "[oci][faults][limit]") {
+  auto& image = signed_image();
+  FaultProxy proxy(image.registry, {"^/v2/$ delay=0.05"});
+  boost::asio::io_context ioc(4);
+  HttpTransportOptions options = through(proxy);
+  options.max_in_flight_per_host = 3;
+  HttpTransport transport(ioc.get_executor(), options);
+  std::mutex mutex;
+  std::vector<unsigned> statuses;
+  const Deadline deadline = in(seconds(20));
+  // As in the server: each admission runs on its own strand, and several threads run the io_context.
+  for (int i = 0; i < 24; ++i) {
+    boost::asio::co_spawn(
+        boost::asio::make_strand(ioc),
+        [&]() -> boost::asio::awaitable<void> {
+          for (int j = 0; j < 2; ++j) {
+            auto response = co_await transport.send(get(proxy.url("/v2/")), deadline);
+            std::lock_guard lock(mutex);
+            statuses.push_back(response.ok() ? response->status : 0);
+          }
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { ioc.run(); });
+  for (auto& thread : threads) thread.join();
+  CHECK(statuses == std::vector<unsigned>(48, 200));
+  CHECK(proxy.max_concurrent() <= 3);
+  CHECK(transport.connections_opened() <= 3);
 }
