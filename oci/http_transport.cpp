@@ -333,7 +333,7 @@ struct HttpTransport::Impl {
   net::awaitable<Result<HttpResponse>> attempt(const HttpRequest& request, Deadline deadline) {
     const Url& url = request.url;
     const net::any_io_executor caller = co_await net::this_coro::executor;
-    auto slot = co_await slots.acquire(url.authority(), deadline);
+    auto slot = co_await slots.acquire(lower(url.authority()), deadline);
     if (!slot) co_return slot.error();
 
     const std::string key = url.scheme + "://" + lower(url.authority());

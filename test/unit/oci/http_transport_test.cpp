@@ -4,6 +4,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -212,4 +213,23 @@ TEST_CASE("a cancelled waiter leaves the queue and never keeps a slot", "[oci][t
   CHECK_THAT(errors[0], Catch::Contains("cancelled"));
   CHECK(order == std::vector<std::string>{"holder"});
   CHECK(slots.in_use("registry.example") == 0);
+}
+
+TEST_CASE("a TLS handshake that never completes ends at the connect timeout, not the deadline", "[oci][transport]") {
+  boost::asio::io_context ioc;
+  // The kernel accepts the connection into the backlog; nobody ever answers the ClientHello.
+  boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/v2/";
+  signet::oci::HttpTransportOptions options;
+  options.connect_timeout = std::chrono::milliseconds(200);
+  HttpTransport transport(ioc.get_executor(), options);
+  const auto started = Clock::now();
+  auto response = signet::test::run_until_done(ioc, transport.send(get(url), started + std::chrono::seconds(5)));
+  const auto waited = Clock::now() - started;
+  REQUIRE_FALSE(response.ok());
+  CHECK(response.error().kind == signet::Error::Kind::Unavailable);
+  CHECK_THAT(response.error().message, Catch::Contains("timed out"));
+  CHECK(waited >= std::chrono::milliseconds(190));
+  CHECK(waited < std::chrono::seconds(1));
+  CHECK(transport.connections_opened() == 1);
 }
