@@ -1,8 +1,11 @@
-// One HTTP exchange with a registry, a token server or a blob store, over TLS or (for hosts listed as
-// insecure) plain TCP. The seam where keep-alive pooling goes later: callers see requests and responses,
-// never connections, and Beast stays inside the .cpp.
+// HTTP exchanges with registries, token servers and blob stores, over TLS or (for hosts listed as
+// insecure) plain TCP. Callers see requests and responses, never connections: keep-alive pooling, the
+// per-host limit on requests in flight and the retries on 429/503 happen inside, and Beast stays in the .cpp.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,8 +48,36 @@ struct HttpResponse {
   std::vector<std::string> headers_named(std::string_view name) const;
 };
 
+// One attempt of a request, for metrics: retries and redirects are attempts of their own.
+struct HttpExchange {
+  std::string host;    // the URL's authority, host[:port]
+  std::string method;  // GET, HEAD, POST
+  unsigned status;     // 0 = no response (connect, TLS or timeout error)
+  double seconds;      // from sending (connecting, when a new connection was needed) to the end of the response
+};
+
+// Called once per attempt, from any thread; it must be cheap and must not throw.
+using HttpObserver = std::function<void(const HttpExchange&)>;
+
+struct HttpTransportOptions {
+  // host[:port] that may be reached over plain HTTP, as RegistryOptions::insecure_registries.
+  std::vector<std::string> insecure_hosts;
+  // An extra CA bundle (PEM) trusted besides the system CAs; "" = system CAs only.
+  std::string ca_file;
+  // Requests in flight to one host (scheme + authority); more wait, first come first served.
+  std::size_t max_in_flight_per_host = 16;
+  // Idle keep-alive connections kept per host; the least recently used beyond it are closed.
+  std::size_t max_idle_per_host = 8;
+  // An idle connection older than this is closed rather than reused (servers drop idle ones too).
+  std::chrono::seconds idle_timeout{30};
+  // Connecting and the TLS handshake must finish by this, and by the request's deadline.
+  std::chrono::milliseconds connect_timeout{5000};
+  HttpObserver observer;
+};
+
 class HttpTransport {
  public:
+  HttpTransport(boost::asio::any_io_executor executor, HttpTransportOptions options);
   // `insecure_hosts` as RegistryOptions::insecure_registries; `ca_file` an extra PEM bundle or "".
   HttpTransport(boost::asio::any_io_executor executor, std::vector<std::string> insecure_hosts,
                 const std::string& ca_file);
@@ -63,7 +94,19 @@ class HttpTransport {
   // Sends `request` and reads the response by `deadline`. Connection, TLS and timeout failures are
   // Unavailable errors naming the host ("… timed out" past the deadline); a plain-HTTP URL for a host not
   // listed as insecure is refused. Any status is a response, not an error.
+  //
+  // GET and HEAD are retried on 429 and 503 (honouring Retry-After, at most 3 attempts) while the wait
+  // fits before the deadline; otherwise the 429/503 response is returned at once. They are also retried
+  // once on a fresh connection when a pooled one turns out to be closed by the server. Waiting for a slot
+  // to a busy host ends at the deadline ("timed out waiting for a connection slot to HOST") or when the
+  // calling coroutine is cancelled. Runs on the caller's executor, which must be a strand (or one thread).
   boost::asio::awaitable<Result<HttpResponse>> send(const HttpRequest& request, Deadline deadline);
+
+  // Receives every later attempt (replaces the options' observer). Not to be called while requests run.
+  void set_observer(HttpObserver observer);
+
+  // Connections opened since construction (a measure of keep-alive reuse).
+  std::size_t connections_opened() const;
 
  private:
   struct Impl;
