@@ -381,15 +381,6 @@ HttpTransport::HttpTransport(net::any_io_executor executor, HttpTransportOptions
   }
 }
 
-HttpTransport::HttpTransport(net::any_io_executor executor, std::vector<std::string> insecure_hosts,
-                             const std::string& ca_file)
-    : HttpTransport(std::move(executor), [&] {
-        HttpTransportOptions options;
-        options.insecure_hosts = std::move(insecure_hosts);
-        options.ca_file = ca_file;
-        return options;
-      }()) {}
-
 HttpTransport::~HttpTransport() = default;
 
 Result<void> HttpTransport::ready() const {

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "crypto/result.hpp"
+#include "oci/http_observer.hpp"
 #include "oci/registry.hpp"
 #include "oci/url.hpp"
 
@@ -48,17 +49,6 @@ struct HttpResponse {
   std::vector<std::string> headers_named(std::string_view name) const;
 };
 
-// One attempt of a request, for metrics: retries and redirects are attempts of their own.
-struct HttpExchange {
-  std::string host;    // the URL's authority, host[:port]
-  std::string method;  // GET, HEAD, POST
-  unsigned status;     // 0 = no response (connect, TLS or timeout error)
-  double seconds;      // from sending (connecting, when a new connection was needed) to the end of the response
-};
-
-// Called once per attempt, from any thread; it must be cheap and must not throw.
-using HttpObserver = std::function<void(const HttpExchange&)>;
-
 struct HttpTransportOptions {
   // host[:port] that may be reached over plain HTTP, as RegistryOptions::insecure_registries.
   std::vector<std::string> insecure_hosts;
@@ -78,9 +68,6 @@ struct HttpTransportOptions {
 class HttpTransport {
  public:
   HttpTransport(boost::asio::any_io_executor executor, HttpTransportOptions options);
-  // `insecure_hosts` as RegistryOptions::insecure_registries; `ca_file` an extra PEM bundle or "".
-  HttpTransport(boost::asio::any_io_executor executor, std::vector<std::string> insecure_hosts,
-                const std::string& ca_file);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;

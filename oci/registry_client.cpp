@@ -100,6 +100,15 @@ std::string credentials_key(const RepositoryScope& scope) {
   return key;
 }
 
+HttpTransportOptions transport_options(const RegistryOptions& options) {
+  HttpTransportOptions out;
+  out.insecure_hosts = options.insecure_registries;
+  out.ca_file = options.ca_file;
+  out.max_in_flight_per_host = options.max_requests_per_registry;
+  out.observer = options.observer;
+  return out;
+}
+
 }  // namespace
 
 struct RegistryClient::Impl {
@@ -115,7 +124,7 @@ struct RegistryClient::Impl {
 
   Impl(boost::asio::any_io_executor executor, RegistryOptions opts)
       : options(std::move(opts)),
-        transport(std::move(executor), options.insecure_registries, options.ca_file),
+        transport(std::move(executor), transport_options(options)),
         tags(options.tag_cache_entries),
         contents(options.content_cache_entries, options.content_cache_bytes) {
     auto store = CredentialStore::open(options.docker_config, options.secrets_dir);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "oci/http_observer.hpp"
+
 namespace signet::oci {
 
 struct RegistryOptions {
@@ -23,6 +25,11 @@ struct RegistryOptions {
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
   std::size_t max_blob_bytes = 4 * 1024 * 1024;  // one signature or attestation layer
   std::size_t max_signatures = 64;               // layers read from one signature or attestation manifest
+
+  // Requests in flight to one registry host; more wait their turn.
+  std::size_t max_requests_per_registry = 16;
+  // Told of every HTTP request made (for metrics); may be empty.
+  HttpObserver observer;
 
   // Caches. Tags move, so tag → digest is kept briefly; content is addressed by its digest and kept
   // until evicted. 0 entries turns a cache off.

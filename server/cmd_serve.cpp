@@ -114,9 +114,12 @@ int run_serve(const std::vector<std::string>& args) {
   }
 
   asio::io_context io(static_cast<int>(*threads));
-  auto registry = registry_client_from(*line, io.get_executor());
-  if (!registry) return fail(registry.error());
   Metrics metrics;
+  auto registry = registry_client_from(*line, io.get_executor(), [&metrics](const oci::HttpExchange& exchange) {
+    metrics.registry_requests.increment({exchange.host, exchange.method, std::to_string(exchange.status)});
+    metrics.registry_duration.observe(exchange.seconds, {exchange.host});
+  });
+  if (!registry) return fail(registry.error());
   record_policy_counts(metrics, policies, 0);
   policy::VerdictCache verdicts(verdict_options);
   oci::RegistryClient& client = **registry;

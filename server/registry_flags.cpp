@@ -14,11 +14,12 @@ const char* const kRegistryFlagsHelp =
     "                                 names policies list in imageRegistryCredentials.secrets\n"
     "  --max-layer-bytes N            largest signature or attestation layer read (default 4194304)\n"
     "  --max-signatures N             most signatures or attestations read per image (default 64)\n"
-    "  --tag-cache-ttl SECONDS        how long a tag's digest is reused (default 30; 0 = never)\n";
+    "  --tag-cache-ttl SECONDS        how long a tag's digest is reused (default 30; 0 = never)\n"
+    "  --registry-concurrency N       requests in flight to one registry host (default 16)\n";
 
 std::vector<FlagSpec> registry_flag_specs() {
   return {{"registry-ca"},     {"insecure-registry"}, {"registry-config"}, {"registry-secrets"},
-          {"max-layer-bytes"}, {"max-signatures"},    {"tag-cache-ttl"}};
+          {"max-layer-bytes"}, {"max-signatures"},    {"tag-cache-ttl"},   {"registry-concurrency"}};
 }
 
 Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
@@ -40,6 +41,10 @@ Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
   options.max_blob_bytes = static_cast<std::size_t>(*layer_bytes);
   options.max_signatures = static_cast<std::size_t>(*signatures);
   options.tag_ttl = std::chrono::seconds(*tag_ttl);
+  auto concurrency = line.number("registry-concurrency", static_cast<long>(options.max_requests_per_registry));
+  if (!concurrency) return concurrency.error();
+  if (*concurrency < 1) return Error::invalid("--registry-concurrency must be at least 1");
+  options.max_requests_per_registry = static_cast<std::size_t>(*concurrency);
 
   options.docker_config = line.get("registry-config");
   if (!options.docker_config.empty()) {
@@ -60,9 +65,11 @@ Result<oci::RegistryOptions> registry_options_from(const CommandLine& line) {
 }
 
 Result<std::unique_ptr<oci::RegistryClient>> registry_client_from(const CommandLine& line,
-                                                                  boost::asio::any_io_executor executor) {
+                                                                  boost::asio::any_io_executor executor,
+                                                                  oci::HttpObserver observer) {
   auto options = registry_options_from(line);
   if (!options) return options.error();
+  options->observer = std::move(observer);
   return oci::RegistryClient::create(std::move(executor), std::move(*options));
 }
 

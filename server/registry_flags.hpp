@@ -17,9 +17,11 @@ std::vector<FlagSpec> registry_flag_specs();
 // Without --registry-config: $DOCKER_CONFIG/config.json, then ~/.docker/config.json, when present.
 Result<oci::RegistryOptions> registry_options_from(const CommandLine& line);
 
-// A registry client from the flags, or the error naming the flag or file that is wrong.
+// A registry client from the flags, or the error naming the flag or file that is wrong. `observer` is
+// told of every registry request (for metrics).
 Result<std::unique_ptr<oci::RegistryClient>> registry_client_from(const CommandLine& line,
-                                                                  boost::asio::any_io_executor executor);
+                                                                  boost::asio::any_io_executor executor,
+                                                                  oci::HttpObserver observer = {});
 
 extern const char* const kRegistryFlagsHelp;
 

@@ -438,6 +438,8 @@ class EndToEnd(unittest.TestCase):
         self.assertRegex(text, r'signet_cache_hits_total\{cache="verdict"\} [1-9]')
         self.assertIn('signet_cache_misses_total{cache="tag"}', text)
         self.assertIn('signet_cache_entries{cache="content"}', text)
+        self.assertIn(f'signet_registry_requests_total{{registry="{self.reg}",method="GET",code="200"}}', text)
+        self.assertIn(f'signet_registry_request_duration_seconds_count{{registry="{self.reg}"}}', text)
         if shutil.which("promtool"):
             check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
             self.assertEqual(check.returncode, 0, check.stdout + check.stderr)

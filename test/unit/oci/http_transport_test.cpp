@@ -22,6 +22,14 @@ using signet::oci::parse_url;
 
 namespace {
 
+signet::oci::HttpTransportOptions transport_options(std::vector<std::string> insecure_hosts,
+                                                    std::string ca_file = "") {
+  signet::oci::HttpTransportOptions options;
+  options.insecure_hosts = std::move(insecure_hosts);
+  options.ca_file = std::move(ca_file);
+  return options;
+}
+
 HttpRequest get(const std::string& url) {
   HttpRequest request;
   request.url = *parse_url(url);
@@ -32,8 +40,8 @@ HttpRequest get(const std::string& url) {
 
 TEST_CASE("plain HTTP is allowed only for listed hosts", "[oci][transport]") {
   boost::asio::io_context ioc;
-  const HttpTransport transport(ioc.get_executor(), {"127.0.0.1:5000", "Registry.Local", "[::1]:5001", "[fd00::2]"},
-                                "");
+  const HttpTransport transport(ioc.get_executor(),
+                                transport_options({"127.0.0.1:5000", "Registry.Local", "[::1]:5001", "[fd00::2]"}));
   CHECK(transport.plain_http_allowed(*parse_url("http://127.0.0.1:5000/v2/")));
   CHECK_FALSE(transport.plain_http_allowed(*parse_url("http://127.0.0.1:5001/v2/")));
   CHECK_FALSE(transport.plain_http_allowed(*parse_url("http://127.0.0.1/v2/")));
@@ -48,7 +56,7 @@ TEST_CASE("plain HTTP is allowed only for listed hosts", "[oci][transport]") {
 
 TEST_CASE("an unlisted host is refused over plain HTTP before anything is sent", "[oci][transport]") {
   boost::asio::io_context ioc;
-  HttpTransport transport(ioc.get_executor(), {"127.0.0.1:5000"}, "");
+  HttpTransport transport(ioc.get_executor(), transport_options({"127.0.0.1:5000"}));
   auto response = signet::test::run_until_done(
       ioc, transport.send(get("http://registry.example:5000/v2/"), Clock::now() + std::chrono::seconds(5)));
   REQUIRE_FALSE(response.ok());
@@ -58,7 +66,7 @@ TEST_CASE("an unlisted host is refused over plain HTTP before anything is sent",
 
 TEST_CASE("a request whose deadline has passed times out without connecting", "[oci][transport]") {
   boost::asio::io_context ioc;
-  HttpTransport transport(ioc.get_executor(), {}, "");
+  HttpTransport transport(ioc.get_executor(), transport_options({}));
   auto response = signet::test::run_until_done(
       ioc, transport.send(get("https://registry.example/v2/"), Clock::now() - std::chrono::seconds(1)));
   REQUIRE_FALSE(response.ok());
@@ -68,7 +76,7 @@ TEST_CASE("a request whose deadline has passed times out without connecting", "[
 
 TEST_CASE("an unreadable CA bundle is reported and fails every request", "[oci][transport]") {
   boost::asio::io_context ioc;
-  HttpTransport transport(ioc.get_executor(), {}, "/nonexistent/ca.pem");
+  HttpTransport transport(ioc.get_executor(), transport_options({}, "/nonexistent/ca.pem"));
   REQUIRE_FALSE(transport.ready().ok());
   CHECK_THAT(transport.ready().error().message, Catch::Contains("/nonexistent/ca.pem"));
   auto response = signet::test::run_until_done(

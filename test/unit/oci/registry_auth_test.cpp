@@ -24,6 +24,7 @@ using signet::oci::CredentialStore;
 using signet::oci::HttpRequest;
 using signet::oci::HttpResponse;
 using signet::oci::HttpTransport;
+using signet::oci::HttpTransportOptions;
 using signet::oci::parse_reference;
 using signet::oci::parse_url;
 using signet::oci::RegistryAuth;
@@ -196,7 +197,9 @@ TEST_CASE("credential secrets named for a repository are used, and a missing one
   auto store = CredentialStore::open("", work / "secrets");
   REQUIRE(store.ok());
   boost::asio::io_context ioc;
-  HttpTransport transport(ioc.get_executor(), {}, registry.ca_file());
+  HttpTransportOptions transport_options;
+  transport_options.ca_file = registry.ca_file();
+  HttpTransport transport(ioc.get_executor(), transport_options);
   RegistryAuth auth(transport, *store);
   const auto get = [&](std::vector<std::string> secrets) {
     return run_until_done(ioc, get_manifest(transport, auth, registry, {registry.host(), "team/app", secrets}));
