@@ -26,6 +26,9 @@ Actions:
   oversize                  answer 200 with a manifest body of 4 MiB + 1 KiB
   redirect_loop             302 to the same path
   redirect_other_host       302 to the same path on the second listener
+  serve=FILE                answer 200 with FILE's bytes (type=MEDIA_TYPE its Content-Type): a registry
+                            feature the registry under test lacks, such as the OCI 1.1 referrers API;
+                            filters_applied=VALUE adds an OCI-Filters-Applied header
 Options of any fault: count=K (apply to the first K matching requests only, then relay),
 method=GET|HEAD (apply to that method only).
 
@@ -62,11 +65,11 @@ class Fault:
         self.action = None
         for word in parts[1:]:
             key, _, value = word.partition("=")
-            if key in ("delay", "status"):
+            if key in ("delay", "status", "serve"):
                 self.action = self.action or key
             elif key in ("truncate", "corrupt", "oversize", "redirect_loop", "redirect_other_host"):
                 self.action = key
-            elif key not in ("retry_after", "count", "method"):
+            elif key not in ("retry_after", "count", "method", "type", "filters_applied"):
                 raise ValueError("unknown fault option " + key)
             self.options[key] = value
         if self.action is None:
@@ -183,6 +186,13 @@ def main():
                 if action == "redirect_other_host":
                     location = "http://127.0.0.1:%d%s" % (other_port_of(), self.path)
                     return self.answer(302, [("Location", location)], b"", 0, action)
+                if action == "serve":
+                    with open(fault.options["serve"], "rb") as f:
+                        body = f.read()
+                    headers = [("Content-Type", fault.options.get("type", "application/json"))]
+                    if "filters_applied" in fault.options:
+                        headers.append(("OCI-Filters-Applied", fault.options["filters_applied"]))
+                    return self.answer(200, headers, body, len(body), action)
                 if action == "oversize":
                     body = b'{"schemaVersion":2,"layers":[],"padding":"' + b"x" * OVERSIZE_BYTES + b'"}'
                     headers = [("Content-Type", "application/vnd.oci.image.manifest.v1+json")]

@@ -453,3 +453,38 @@ TEST_CASE("requests from many strands on many threads share the pool and the lim
   CHECK(proxy.max_concurrent() <= 3);
   CHECK(transport.connections_opened() <= 3);
 }
+
+TEST_CASE("a registry with the referrers API is asked through it, and its answer filtered", "[oci][referrers]") {
+  // docker-registry 2.8 has no referrers API: the proxy answers /referrers/ as a registry that has one
+  // would, with an index of two artifacts of which only one has the type asked for.
+  TestRegistry registry;
+  TempDir files;
+  const std::string digest = registry.push("team/app:v1", "referrers api");
+  const std::string layer = files / "bundle.json";
+  std::ofstream(layer) << R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"})";
+  const std::string bundle_type = "application/vnd.dev.sigstore.bundle.v0.3+json";
+  const std::string bundle = run_ok(support_command(
+      "push_artifact.py", {registry.host(), "team/app", "--plain-http", "--subject", digest, "--artifact-type",
+                           bundle_type, "--layer", "application/vnd.dev.sigstore.bundle.v0.3+json=" + layer}));
+  const std::string index = files / "referrers.json";
+  std::ofstream(index) << R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+                       << R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" << bundle
+                       << R"(","size":1,"artifactType":")" << bundle_type << R"("},)"
+                       << R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)"
+                       << std::string(64, 'c') << R"(","size":1,"artifactType":"application/spdx+json"}]})";
+  FaultProxy proxy(registry, {"/v2/team/app/referrers/ serve=" + index + " type=application/vnd.oci.image.index.v1+json"});
+  Client c(proxy);
+  const Reference image = image_ref(proxy.host() + "/team/app@" + digest);
+
+  auto found = run_until_done(c.ioc, c.client.referrers(image, bundle_type, in(seconds(5))));
+  REQUIRE(found.ok());
+  REQUIRE(found->size() == 1);
+  CHECK((*found)[0].digest == bundle);
+  auto layers = run_until_done(c.ioc, c.client.artifact_layers(image.with_digest(bundle), in(seconds(5))));
+  REQUIRE(layers.ok());
+  REQUIRE(layers->size() == 1);
+  CHECK_THAT((*layers)[0].payload, Catch::Contains("sigstore.bundle"));
+  // The filter was sent, and the tag schema was not needed.
+  CHECK(proxy.count({"GET /v2/team/app/referrers/" + digest + "?artifactType=application%2Fvnd.dev.sigstore"}) == 1);
+  CHECK(proxy.count({"/manifests/sha256-"}) == 0);
+}
