@@ -22,8 +22,7 @@ using signet::oci::parse_url;
 
 namespace {
 
-signet::oci::HttpTransportOptions transport_options(std::vector<std::string> insecure_hosts,
-                                                    std::string ca_file = "") {
+signet::oci::HttpTransportOptions transport_options(std::vector<std::string> insecure_hosts, std::string ca_file = "") {
   signet::oci::HttpTransportOptions options;
   options.insecure_hosts = std::move(insecure_hosts);
   options.ca_file = std::move(ca_file);

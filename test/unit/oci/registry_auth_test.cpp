@@ -32,22 +32,16 @@ using signet::oci::RegistryClient;
 using signet::oci::RegistryOptions;
 using signet::oci::RepositoryScope;
 using signet::test::ChildProcess;
+using signet::test::error_of;
+using signet::test::read_file;
 using signet::test::run_until_done;
+using signet::test::soon;
 using signet::test::TempDir;
 using signet::test::TestRegistry;
 
 namespace {
 
 constexpr auto kBob = "bob:t0ken";
-
-signet::oci::Deadline soon() { return Clock::now() + std::chrono::seconds(10); }
-
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -124,11 +118,6 @@ boost::asio::awaitable<signet::Result<HttpResponse>> get_manifest(HttpTransport&
   if (!header) co_return header.error();
   request.headers.push_back({"Authorization", *header});
   co_return co_await transport.send(request, soon());
-}
-
-Error error_of(const auto& result) {
-  REQUIRE_FALSE(result.ok());
-  return result.error();
 }
 
 }  // namespace

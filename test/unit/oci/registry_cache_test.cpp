@@ -18,21 +18,15 @@ using signet::oci::parse_reference;
 using signet::oci::Reference;
 using signet::oci::RegistryClient;
 using signet::oci::RegistryOptions;
+using signet::test::image_ref;
 using signet::test::run_ok;
 using signet::test::run_until_done;
+using signet::test::soon;
 using signet::test::support_command;
 using signet::test::TempDir;
 using signet::test::TestRegistry;
 
 namespace {
-
-signet::oci::Deadline soon() { return Clock::now() + std::chrono::seconds(10); }
-
-Reference image_ref(const std::string& text) {
-  auto parsed = parse_reference(text);
-  REQUIRE(parsed.ok());
-  return *parsed;
-}
 
 RegistryOptions plain(const TestRegistry& registry) {
   RegistryOptions options;

@@ -20,8 +20,12 @@ using signet::oci::parse_reference;
 using signet::oci::Reference;
 using signet::oci::RegistryClient;
 using signet::oci::RegistryOptions;
+using signet::test::error_of;
+using signet::test::image_ref;
+using signet::test::read_file;
 using signet::test::run_ok;
 using signet::test::run_until_done;
+using signet::test::soon;
 using signet::test::support_command;
 using signet::test::TempDir;
 using signet::test::TestRegistry;
@@ -30,14 +34,6 @@ namespace {
 
 constexpr auto kSimpleSigning = "application/vnd.dev.cosign.simplesigning.v1+json";
 constexpr auto kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-
-signet::oci::Deadline soon() { return Clock::now() + std::chrono::seconds(10); }
-
-Reference image_ref(const std::string& text) {
-  auto parsed = parse_reference(text);
-  REQUIRE(parsed.ok());
-  return *parsed;
-}
 
 std::string make_key(const TempDir& dir, const std::string& name, const std::string& alg) {
   run_ok(support_command("make_key.py", {dir / name, "--alg", alg}));
@@ -49,13 +45,6 @@ std::string write_docker_config(const TempDir& dir, const std::string& host, con
   const std::string path = dir / "config.json";
   std::ofstream(path) << R"({"auths":{"https://)" << host << R"(/v2/":{"auth":")" << auth << R"("}}})";
   return path;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
 }
 
 struct Client {
@@ -78,11 +67,6 @@ RegistryOptions plain(const TestRegistry& registry) {
   RegistryOptions options;
   options.insecure_registries = {registry.host()};
   return options;
-}
-
-Error error_of(const auto& result) {
-  REQUIRE_FALSE(result.ok());
-  return result.error();
 }
 
 }  // namespace
@@ -248,8 +232,7 @@ TEST_CASE("a policy's named secrets are read from the secrets folder", "[oci][in
   Client c(options);
   const Reference tagged = image_ref(registry.host() + "/team/app:v1");
 
-  auto with_secret =
-      run_until_done(c.ioc, c.client.resolve_digest(tagged, signet::oci::Pull(soon(), {"regcred"})));
+  auto with_secret = run_until_done(c.ioc, c.client.resolve_digest(tagged, signet::oci::Pull(soon(), {"regcred"})));
   REQUIRE(with_secret.ok());
   CHECK(*with_secret == digest);
   // Without the secret nothing else holds credentials; a secret that does not exist is named.

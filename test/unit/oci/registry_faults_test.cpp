@@ -31,6 +31,9 @@ using signet::oci::parse_reference;
 using signet::oci::Reference;
 using signet::oci::RegistryClient;
 using signet::oci::RegistryOptions;
+using signet::test::error_of;
+using signet::test::image_ref;
+using signet::test::read_file;
 using signet::test::run_ok;
 using signet::test::run_until_done;
 using signet::test::support_command;
@@ -56,13 +59,6 @@ struct SignedImage {
 SignedImage& signed_image() {
   static SignedImage image;
   return image;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
 }
 
 // fault_proxy.py in front of a registry, on two free ports, stopped on destruction.
@@ -123,17 +119,6 @@ class FaultProxy {
   int other_port_;
   signet::test::ChildProcess process_;
 };
-
-Reference image_ref(const std::string& text) {
-  auto parsed = parse_reference(text);
-  REQUIRE(parsed.ok());
-  return *parsed;
-}
-
-Error error_of(const auto& result) {
-  REQUIRE_FALSE(result.ok());
-  return result.error();
-}
 
 // A registry client that reaches the registry through the proxy (both proxy listeners are plain HTTP).
 struct Client {
@@ -472,7 +457,8 @@ TEST_CASE("a registry with the referrers API is asked through it, and its answer
                        << R"(","size":1,"artifactType":")" << bundle_type << R"("},)"
                        << R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:)"
                        << std::string(64, 'c') << R"(","size":1,"artifactType":"application/spdx+json"}]})";
-  FaultProxy proxy(registry, {"/v2/team/app/referrers/ serve=" + index + " type=application/vnd.oci.image.index.v1+json"});
+  FaultProxy proxy(registry,
+                   {"/v2/team/app/referrers/ serve=" + index + " type=application/vnd.oci.image.index.v1+json"});
   Client c(proxy);
   const Reference image = image_ref(proxy.host() + "/team/app@" + digest);
 

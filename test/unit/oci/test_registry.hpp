@@ -2,6 +2,7 @@
 // real docker-registry on a free loopback port, and a way to run a coroutine to completion.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "crypto/result.hpp"
+#include "oci/reference.hpp"
+#include "oci/registry.hpp"
 
 namespace signet::test {
 
@@ -89,6 +95,25 @@ class TestRegistry {
   bool tls_ = false;
   std::string creds_;
 };
+
+// Ten seconds from now: the deadline of a request that should finish.
+inline oci::Deadline soon() { return oci::Clock::now() + std::chrono::seconds(10); }
+
+// `text` parsed as an image reference; fails the test when it does not parse.
+inline oci::Reference image_ref(const std::string& text) {
+  auto parsed = oci::parse_reference(text);
+  REQUIRE(parsed.ok());
+  return *parsed;
+}
+
+// The error of a result that must have failed.
+inline Error error_of(const auto& result) {
+  REQUIRE_FALSE(result.ok());
+  return result.error();
+}
+
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
 
 // Runs `work` on `ioc` until it finishes and returns what it returned.
 template <class T>
