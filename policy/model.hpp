@@ -157,7 +157,8 @@ struct Attestation {
   std::vector<AttestorSet> attestors;
 };
 
-// verifyImages[].imageRegistryCredentials: refused at load today; always nullopt.
+// verifyImages[].imageRegistryCredentials: `secrets` are honoured; other providers than "default" and
+// allowInsecureRegistry are refused at load.
 struct ImageRegistryCredentials {
   bool allow_insecure_registry = false;
   std::vector<std::string> providers;
