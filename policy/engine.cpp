@@ -109,6 +109,11 @@ void settle(RuleResult& result, const Error& error) {
   result.message = error.message;
 }
 
+// How an attestation's statements are checked for this request.
+StatementCheck statement_check(const AdmissionRequest&) {
+  return [](const Attestation&, const json::Value&) { return success(); };
+}
+
 // The credentials an entry reads the registry with (imageRegistryCredentials.secrets).
 std::vector<std::string> secrets_of(const ImageVerification& entry) {
   if (!entry.image_registry_credentials) return {};
@@ -116,20 +121,32 @@ std::vector<std::string> secrets_of(const ImageVerification& entry) {
 }
 
 // Verifies one entry, through the verdict cache when the entry allows it.
-asio::awaitable<VerdictCache::Outcome> verify_entry(const ImageVerification& entry, SignatureSource& source,
-                                                    const std::string& digest, VerdictCache* verdicts,
-                                                    oci::Deadline deadline) {
+asio::awaitable<VerdictCache::Outcome> verify_entry(const ImageVerification& entry, EvidenceSource& source,
+                                                    const StatementCheck& check, const std::string& digest,
+                                                    VerdictCache* verdicts, oci::Deadline deadline) {
   if (verdicts == nullptr || !entry.use_cache || entry.fingerprint.empty()) {
     // Not co_await inside the braces: GCC 12 miscompiles co_await in an aggregate initialiser.
-    Result<void> verified = co_await verify_attestors(entry, source);
+    Result<void> verified = co_await verify_attestors(entry, source, check);
     co_return VerdictCache::Outcome{std::move(verified), false};
   }
   const std::string key = VerdictCache::key(source.image(), digest, entry.fingerprint);
-  co_return co_await verdicts->verify(key, deadline, [&] { return verify_attestors(entry, source); });
+  co_return co_await verdicts->verify(key, deadline, [&] { return verify_attestors(entry, source, check); });
 }
 
-asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Registry& registry, oci::Deadline deadline,
-                                           VerdictCache* verdicts) {
+// What every image of one request is verified with.
+struct Verification {
+  Mode mode;
+  oci::Registry& registry;
+  oci::Deadline deadline;
+  VerdictCache* verdicts;
+  StatementCheck check;
+};
+
+// `how` outlives the coroutine: evaluate() waits for every image.
+asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& how) {
+  const Mode mode = how.mode;
+  oci::Registry& registry = how.registry;
+  const oci::Deadline deadline = how.deadline;
   ImageOutcome outcome;
   if (!plan.pending.empty()) {
     const oci::Reference& reference = *plan.reference;
@@ -146,7 +163,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Regis
       }
     }
     // One signature source per set of credentials, so entries that share them share the fetches.
-    std::map<std::vector<std::string>, SignatureSource> sources;
+    std::map<std::vector<std::string>, EvidenceSource> sources;
     for (const auto& [index, entry] : plan.pending) {
       RuleResult& result = plan.results[index];
       if (resolve_error) {
@@ -160,7 +177,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, Mode mode, oci::Regis
         const oci::Pull pull(deadline, secrets);
         source = sources.try_emplace(std::move(secrets), registry, reference.with_digest(digest), pull).first;
       }
-      auto verified = co_await verify_entry(*entry, source->second, digest, verdicts, deadline);
+      auto verified = co_await verify_entry(*entry, source->second, how.check, digest, how.verdicts, deadline);
       result.cache_hit = verified.cached;
       if (!verified.result.ok()) {
         settle(result, verified.result.error());
@@ -193,12 +210,11 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
   // executor through a post that can outlive it, and the review deadline cancels exactly then.
   const auto executor = co_await asio::this_coro::executor;
-  using Operation =
-      decltype(asio::co_spawn(executor, verify_image({}, mode, registry, deadline, verdicts), asio::deferred));
+  const Verification how{mode, registry, deadline, verdicts, statement_check(request)};
+  using Operation = decltype(asio::co_spawn(executor, verify_image({}, how), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
-    operations.push_back(
-        asio::co_spawn(executor, verify_image(std::move(plan), mode, registry, deadline, verdicts), asio::deferred));
+    operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), how), asio::deferred));
   }
   std::vector<RuleResult> results;
   std::vector<PinCandidate> pins;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crypto/cosign_signature.hpp"
+#include "crypto/dsse.hpp"
 
 namespace signet::policy {
 namespace {
@@ -68,13 +69,25 @@ std::string summarise(const std::vector<std::string>& reasons) {
   return out;
 }
 
+using Leaf = std::function<boost::asio::awaitable<Result<void>>(const ExpandedEntry&)>;
+
+// The transparency-log requirement, shared by signatures and attestations.
+Result<void> check_tlog(const oci::CosignLayer& layer, const StaticKeyAttestor& keys) {
+  if (keys.rekor.ignore_tlog) return success();
+  // Verifying Rekor bundles comes later; until then evidence needing one cannot count.
+  if (layer.annotations.contains(std::string(kBundleAnnotation))) {
+    return Error::invalid("verifying Rekor bundles is not supported yet");
+  }
+  return Error::invalid("no transparency log entry (set rekor.ignoreTlog: true to verify without one)");
+}
+
 boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, const ImageVerification& entry,
-                                                      SignatureSource& source) {
+                                                      EvidenceSource& source) {
   if (!e.attestor->keys || e.key == nullptr) {
     co_return Error::invalid(e.path + ": only keys attestors are supported");
   }
   const std::string repository = repository_of(*e.attestor, entry);
-  const auto* fetched = co_await source.fetch(repository);
+  const auto* fetched = co_await source.signatures(repository);
   if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching signatures" + where(repository));
   const auto& signatures = fetched->value();
   if (signatures.empty()) co_return Error::invalid(e.path + ": no signatures found" + where(repository));
@@ -89,8 +102,94 @@ boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, co
   co_return Error::invalid("no signature verifies with " + e.key_name + ": " + summarise(reasons));
 }
 
-boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const std::string& path,
-                                                const ImageVerification& entry, SignatureSource& source) {
+// The in-toto statement of one attestation layer, when its envelope verifies with `key`, it names
+// `digest` among its subjects, and the tlog requirement is met.
+Result<json::Value> verified_statement(const oci::CosignLayer& layer, const crypto::PublicKey& key,
+                                       const StaticKeyAttestor& keys, std::string_view digest) {
+  auto envelope = crypto::parse_dsse_envelope(layer.payload);
+  if (!envelope) return envelope.error();
+  if (envelope->payload_type != crypto::kInTotoPayloadType) {
+    return Error::invalid("the envelope's payloadType is \"" + envelope->payload_type + "\", not " +
+                          std::string(crypto::kInTotoPayloadType));
+  }
+  const auto hash = crypto::parse_hash_algorithm(keys.signature_algorithm);
+  if (!hash.ok()) return hash.error();
+  if (auto verified = crypto::verify_dsse(*envelope, key, *hash); !verified) return verified.error();
+  auto statement = json::parse(envelope->payload);
+  if (!statement) return statement.error().context("the in-toto statement");
+  const json::Value* type = statement->find("_type");
+  if (type == nullptr || !type->is_string() || type->as_string().rfind("https://in-toto.io/Statement/", 0) != 0) {
+    return Error::invalid("the payload is not an in-toto Statement (its _type is not https://in-toto.io/Statement/…)");
+  }
+  const json::Value* predicate_type = statement->find("predicateType");
+  if (predicate_type == nullptr || !predicate_type->is_string()) {
+    return Error::invalid("the in-toto statement has no predicateType");
+  }
+  // The statement must be about this image: a subject whose sha256 is the image's digest.
+  const std::string_view hex = digest.substr(digest.find(':') + 1);
+  const json::Value* subjects = statement->find("subject");
+  bool names_image = false;
+  if (subjects != nullptr && subjects->is_array()) {
+    for (const auto& subject : subjects->as_array()) {
+      const json::Value* digests = subject.find("digest");
+      const json::Value* sha256 = digests != nullptr ? digests->find("sha256") : nullptr;
+      if (sha256 != nullptr && sha256->is_string() && sha256->as_string() == hex) names_image = true;
+    }
+  }
+  if (!names_image) return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
+  if (auto tlog = check_tlog(layer, keys); !tlog) return tlog.error();
+  return statement;
+}
+
+// One attestor entry of an attestation: an attestation of the wanted type signed with the entry's key,
+// and every such statement passing `check` (Kyverno checks every statement of the type).
+boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntry& e, const Attestation& attestation,
+                                                              const ImageVerification& entry, EvidenceSource& source,
+                                                              const StatementCheck& check) {
+  if (!e.attestor->keys || e.key == nullptr) {
+    co_return Error::invalid(e.path + ": only keys attestors are supported");
+  }
+  const std::string repository = repository_of(*e.attestor, entry);
+  const auto* fetched = co_await source.attestations(repository);
+  if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching attestations" + where(repository));
+  if (fetched->value().empty()) co_return Error::invalid(e.path + ": no attestations found" + where(repository));
+
+  std::vector<json::Value> statements;
+  std::vector<std::string> reasons;
+  std::set<std::string> other_types;
+  for (const auto& layer : fetched->value()) {
+    auto statement = verified_statement(layer, *e.key, *e.attestor->keys, source.image().digest);
+    if (!statement) {
+      reasons.push_back(statement.error().message);
+      continue;
+    }
+    const std::string& type = statement->find("predicateType")->as_string();
+    if (type == attestation.predicate_type) {
+      statements.push_back(std::move(*statement));
+    } else {
+      other_types.insert(type);
+    }
+  }
+  if (statements.empty()) {
+    std::string message =
+        e.path + ": no attestation of type " + attestation.predicate_type + " verifies with " + e.key_name;
+    if (!other_types.empty()) {
+      message += " (it verifies attestations of type";
+      for (const auto& type : other_types) message += " " + type;
+      message += ")";
+    }
+    if (!reasons.empty()) message += ": " + summarise(reasons);
+    co_return Error::invalid(std::move(message));
+  }
+  for (const auto& statement : statements) {
+    if (auto checked = check(attestation, statement); !checked) {
+      co_return Error{checked.error().kind, e.path + ": " + checked.error().message};
+    }
+  }
+  co_return success();
+}
+
+boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const std::string& path, const Leaf& leaf) {
   const auto entries = expand(set, path);
   const int required = set.count && *set.count > 0 ? *set.count : static_cast<int>(entries.size());
   int verified = 0, unavailable = 0;
@@ -99,9 +198,9 @@ boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const st
     // Plain statements: GCC 12 mishandles co_await inside a conditional expression.
     Result<void> result = success();
     if (e.attestor->attestor) {
-      result = co_await verify_set(*e.attestor->attestor, e.path + ".attestor", entry, source);
+      result = co_await verify_set(*e.attestor->attestor, e.path + ".attestor", leaf);
     } else {
-      result = co_await verify_key_entry(e, entry, source);
+      result = co_await leaf(e);
     }
     if (result.ok()) {
       if (++verified >= required) co_return success();
@@ -122,17 +221,27 @@ boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const st
 
 }  // namespace
 
-SignatureSource::SignatureSource(oci::Registry& registry, oci::Reference image, oci::Pull pull)
+EvidenceSource::EvidenceSource(oci::Registry& registry, oci::Reference image, oci::Pull pull)
     : registry_(registry), image_(std::move(image)), pull_(std::move(pull)) {}
 
-boost::asio::awaitable<const Result<std::vector<oci::CosignSignature>>*> SignatureSource::fetch(
-    const std::string& repository) {
-  auto it = fetched_.find(repository);
-  if (it == fetched_.end()) {
+boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::signatures(const std::string& repository) {
+  auto it = signatures_.find(repository);
+  if (it == signatures_.end()) {
     std::optional<std::string> override_repository;
     if (!repository.empty()) override_repository = repository;
     auto result = co_await registry_.cosign_signatures(image_, override_repository, pull_);
-    it = fetched_.emplace(repository, std::move(result)).first;
+    it = signatures_.emplace(repository, std::move(result)).first;
+  }
+  co_return &it->second;
+}
+
+boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::attestations(const std::string& repository) {
+  auto it = attestations_.find(repository);
+  if (it == attestations_.end()) {
+    std::optional<std::string> override_repository;
+    if (!repository.empty()) override_repository = repository;
+    auto result = co_await registry_.cosign_attestations(image_, override_repository, pull_);
+    it = attestations_.emplace(repository, std::move(result)).first;
   }
   co_return &it->second;
 }
@@ -159,32 +268,41 @@ Result<void> check_signature(const oci::CosignSignature& signature, const crypto
                             "\"");
     }
   }
-  if (!keys.rekor.ignore_tlog) {
-    // Verifying Rekor bundles comes later; until then a signature needing one cannot count.
-    if (signature.annotations.contains(std::string(kBundleAnnotation))) {
-      return Error::invalid("verifying Rekor bundles is not supported yet");
-    }
-    return Error::invalid("no transparency log entry (set rekor.ignoreTlog: true to verify without one)");
-  }
-  return success();
+  return check_tlog(signature, keys);
 }
 
-boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, SignatureSource& signatures) {
+boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, EvidenceSource& evidence,
+                                                      const StatementCheck& check) {
   // An image with no signature anywhere the attestors look gets one plain reason.
   std::set<std::string> repositories;
   for (const auto& set : entry.attestors) collect_repositories(set, entry, repositories);
   bool none_anywhere = !repositories.empty();
   for (const auto& repository : repositories) {
-    const auto* fetched = co_await signatures.fetch(repository);
+    const auto* fetched = co_await evidence.signatures(repository);
     if (!fetched->ok() || !fetched->value().empty()) none_anywhere = false;
   }
   if (none_anywhere) {
     co_return Error::invalid(repositories.size() == 1 ? "no signatures found" + where(*repositories.begin())
                                                       : std::string("no signatures found"));
   }
+  const Leaf signature_leaf = [&](const ExpandedEntry& e) { return verify_key_entry(e, entry, evidence); };
   for (std::size_t i = 0; i < entry.attestors.size(); ++i) {
-    auto result = co_await verify_set(entry.attestors[i], "attestors[" + std::to_string(i) + "]", entry, signatures);
+    auto result = co_await verify_set(entry.attestors[i], "attestors[" + std::to_string(i) + "]", signature_leaf);
     if (!result.ok()) co_return result;
+  }
+  for (std::size_t i = 0; i < entry.attestations.size(); ++i) {
+    const Attestation& attestation = entry.attestations[i];
+    // Without attestors of its own, an attestation must be signed by the entry's attestors.
+    const auto& sets = attestation.attestors.empty() ? entry.attestors : attestation.attestors;
+    const std::string path = "attestations[" + std::to_string(i) + "]";
+    if (sets.empty()) co_return Error::invalid(path + ": no attestors to verify the attestation with");
+    const Leaf leaf = [&](const ExpandedEntry& e) {
+      return verify_attestation_entry(e, attestation, entry, evidence, check);
+    };
+    for (std::size_t j = 0; j < sets.size(); ++j) {
+      auto result = co_await verify_set(sets[j], path + ".attestors[" + std::to_string(j) + "]", leaf);
+      if (!result.ok()) co_return result;
+    }
   }
   co_return success();
 }

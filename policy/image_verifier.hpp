@@ -1,9 +1,10 @@
-// One image, pinned to a digest, against the attestors of one verifyImages entry: Kyverno's attestor
-// sets (every set must pass; `count` of a set's entries, all by default; nested sets; several keys in
-// one publicKeys expanded into one entry each), cosign signatures verified with crypto/, the attestor's
-// annotations, and the transparency-log requirement.
+// One image, pinned to a digest, against the attestors and attestations of one verifyImages entry:
+// Kyverno's attestor sets (every set must pass; `count` of a set's entries, all by default; nested sets;
+// several keys in one publicKeys expanded into one entry each), cosign signatures and DSSE attestations
+// verified with crypto/, the attestor's annotations, and the transparency-log requirement.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 
 #include "crypto/result.hpp"
 #include "oci/registry.hpp"
+#include "policy/json_value.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {
@@ -20,15 +22,18 @@ namespace signet::policy {
 inline constexpr std::string_view kSignatureAnnotation = "dev.cosignproject.cosign/signature";
 inline constexpr std::string_view kBundleAnnotation = "dev.sigstore.cosign/bundle";
 
-// The cosign signatures of one image, fetched at most once per signature repository while the image
-// is verified against several entries and attestors.
-class SignatureSource {
+// The cosign signatures and attestations of one image, each fetched at most once per repository while
+// the image is verified against several entries and attestors.
+class EvidenceSource {
  public:
-  // `image` must hold a digest; `pull` says by when and with which credentials.
-  SignatureSource(oci::Registry& registry, oci::Reference image, oci::Pull pull);
+  using Layers = Result<std::vector<oci::CosignLayer>>;
 
-  // `repository` "" means beside the image. The result stays valid as long as this object.
-  boost::asio::awaitable<const Result<std::vector<oci::CosignSignature>>*> fetch(const std::string& repository);
+  // `image` must hold a digest; `pull` says by when and with which credentials.
+  EvidenceSource(oci::Registry& registry, oci::Reference image, oci::Pull pull);
+
+  // `repository` "" means beside the image. The results stay valid as long as this object.
+  boost::asio::awaitable<const Layers*> signatures(const std::string& repository);
+  boost::asio::awaitable<const Layers*> attestations(const std::string& repository);
 
   const oci::Reference& image() const { return image_; }
 
@@ -36,13 +41,21 @@ class SignatureSource {
   oci::Registry& registry_;
   oci::Reference image_;
   oci::Pull pull_;
-  std::map<std::string, Result<std::vector<oci::CosignSignature>>> fetched_;
+  std::map<std::string, Layers> signatures_;
+  std::map<std::string, Layers> attestations_;
 };
 
-// Verifies the image of `signatures` against every attestor set of `entry`. Invalid: the evidence does
-// not satisfy the policy (no signature, wrong key, claims, tlog), the message names the attestor path.
-// Unavailable: the answer could have been yes but a fetch failed (registry down, timeout).
-boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, SignatureSource& signatures);
+// Decides whether one verified in-toto statement (JSON) satisfies an attestation's conditions; Invalid
+// with the reason when not.
+using StatementCheck = std::function<Result<void>(const Attestation& attestation, const json::Value& statement)>;
+
+// Verifies the image of `evidence` against every attestor set of `entry`, then every attestation of it
+// (statements signed by an attestor, naming the image's digest, of the attestation's type, each passing
+// `check`). Invalid: the evidence does not satisfy the policy (no signature, wrong key, claims, tlog,
+// conditions), the message names the attestor path. Unavailable: the answer could have been yes but a
+// fetch failed (registry down, timeout).
+boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, EvidenceSource& evidence,
+                                                      const StatementCheck& check);
 
 // Checks one signature layer against one key of a keys attestor, in cosign's order: signature, claims
 // (the payload names `digest`), the attestor's annotations, then the transparency-log requirement.

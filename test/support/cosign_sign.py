@@ -17,6 +17,12 @@ options:
   --annotation K=V       add K=V to the payload's "optional" map (repeatable)
   --corrupt              flip a bit of the signature (a signature that cannot verify)
   --bundle-annotation J  add J (a JSON text) as the layer's dev.sigstore.cosign/bundle annotation
+  --attest FILE          store an in-toto attestation instead, as `cosign attest --key`: the predicate is
+                         FILE's JSON, wrapped in an in-toto Statement (subject: REGISTRY/REPO and DIGEST, or
+                         --claim-digest), in a DSSE envelope signed over its PAE, a layer of the
+                         sha256-<hex>.att manifest
+  --type URI             the attestation's predicateType (with --attest; default https://cosign.sigstore.dev/attestation/v1)
+  --statement-type URI   the Statement's _type (default https://in-toto.io/Statement/v0.1)
 
 The signature becomes a layer of mediaType application/vnd.dev.cosign.simplesigning.v1+json, with the
 base64 signature in its dev.cosignproject.cosign/signature annotation, in the OCI manifest tagged
@@ -39,6 +45,8 @@ import urllib.request
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
+DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json"
+IN_TOTO = "application/vnd.in-toto+json"
 SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
 BUNDLE_ANNOTATION = "dev.sigstore.cosign/bundle"
 
@@ -128,6 +136,26 @@ def sign(payload, key, corrupt):
     return base64.b64encode(signature).decode()
 
 
+def attestation(args):
+    """The layer cosign attest writes: a DSSE envelope holding the in-toto Statement, signed over its PAE."""
+    with open(args.attest) as f:
+        predicate = json.load(f)
+    digest = args.claim_digest or args.digest
+    statement = compact({
+        "_type": args.statement_type,
+        "predicateType": args.type,
+        "subject": [{"name": "%s/%s" % (args.registry, args.repo), "digest": {"sha256": digest.split(":", 1)[1]}}],
+        "predicate": predicate,
+    })
+    pae = b"DSSEv1 %d %s %d %s" % (len(IN_TOTO), IN_TOTO.encode(), len(statement), statement)
+    envelope = compact({
+        "payloadType": IN_TOTO,
+        "payload": base64.b64encode(statement).decode(),
+        "signatures": [{"keyid": "", "sig": sign(pae, args.key, args.corrupt)}],
+    })
+    return envelope, DSSE_ENVELOPE, {SIGNATURE_ANNOTATION: "", "predicateType": args.type}, ".att"
+
+
 def main():
     parser = argparse.ArgumentParser(usage=__doc__)
     parser.add_argument("registry")
@@ -142,6 +170,9 @@ def main():
     parser.add_argument("--annotation", action="append", default=[])
     parser.add_argument("--corrupt", action="store_true")
     parser.add_argument("--bundle-annotation")
+    parser.add_argument("--attest")
+    parser.add_argument("--type", default="https://cosign.sigstore.dev/attestation/v1")
+    parser.add_argument("--statement-type", default="https://in-toto.io/Statement/v0.1")
     args = parser.parse_args()
     if not args.digest.startswith("sha256:") or len(args.digest) != 71:
         sys.exit("cosign_sign.py: DIGEST must be sha256:<64 hex>")
@@ -151,24 +182,28 @@ def main():
     if args.bundle_annotation is not None:
         json.loads(args.bundle_annotation)  # refuse text that is not JSON
 
-    optional = dict(kv.split("=", 1) for kv in args.annotation) or None
-    payload = compact({
-        "critical": {
-            "identity": {"docker-reference": args.identity or "%s/%s" % (args.registry, args.repo)},
-            "image": {"docker-manifest-digest": args.claim_digest or args.digest},
-            "type": "cosign container image signature",
-        },
-        "optional": optional,
-    })
-    annotations = {SIGNATURE_ANNOTATION: sign(payload, args.key, args.corrupt)}
+    if args.attest:
+        payload, media_type, annotations, suffix = attestation(args)
+    else:
+        optional = dict(kv.split("=", 1) for kv in args.annotation) or None
+        payload = compact({
+            "critical": {
+                "identity": {"docker-reference": args.identity or "%s/%s" % (args.registry, args.repo)},
+                "image": {"docker-manifest-digest": args.claim_digest or args.digest},
+                "type": "cosign container image signature",
+            },
+            "optional": optional,
+        })
+        media_type, suffix = SIMPLE_SIGNING, ".sig"
+        annotations = {SIGNATURE_ANNOTATION: sign(payload, args.key, args.corrupt)}
     if args.bundle_annotation is not None:
         annotations[BUNDLE_ANNOTATION] = args.bundle_annotation
 
     registry = Registry(args.registry, args.repo, args.ca, args.creds, args.plain_http)
-    tag = args.digest.replace(":", "-") + ".sig"
+    tag = args.digest.replace(":", "-") + suffix
     existing = registry.manifest(tag)
     layers = existing.get("layers", []) if existing else []
-    layers.append({"mediaType": SIMPLE_SIGNING, "size": len(payload), "digest": registry.push_blob(payload),
+    layers.append({"mediaType": media_type, "size": len(payload), "digest": registry.push_blob(payload),
                    "annotations": annotations})
     # The config cosign writes: an empty image config whose rootfs lists the signature layers.
     created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
