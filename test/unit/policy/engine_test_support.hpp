@@ -112,16 +112,35 @@ inline oci::CosignSignature signature_by(const TestKey& key, const std::string& 
   return sig;
 }
 
+// A cosign attestation layer: an in-toto statement about `digest` with `predicate` (JSON text), in a DSSE
+// envelope signed over its PAE (written out here, not with signet's code).
+inline oci::CosignLayer attestation_by(const TestKey& key, const std::string& digest, const std::string& type,
+                                       const std::string& predicate) {
+  const std::string statement = R"({"_type":"https://in-toto.io/Statement/v1","predicateType":")" + type +
+                                R"(","subject":[{"name":"app","digest":{"sha256":")" + digest.substr(7) +
+                                R"("}}],"predicate":)" + predicate + "}";
+  const std::string payload_type = "application/vnd.in-toto+json";
+  const std::string pae = "DSSEv1 " + std::to_string(payload_type.size()) + " " + payload_type + " " +
+                          std::to_string(statement.size()) + " " + statement;
+  oci::CosignLayer layer;
+  layer.payload = R"({"payloadType":")" + payload_type + R"(","payload":")" + base64(statement) +
+                  R"(","signatures":[{"keyid":"","sig":")" + base64(key.sign(pae)) + "\"}]}";
+  layer.media_type = "application/vnd.dsse.envelope.v1+json";
+  layer.annotations["predicateType"] = type;
+  return layer;
+}
+
 // ---- an in-memory registry ----
 
 class FakeRegistry : public oci::Registry {
  public:
   std::map<std::string, std::string> tags;                              // "registry/repo:tag" → digest
   std::map<std::string, std::vector<oci::CosignSignature>> signatures;  // "registry/repo@digest" → layers
+  std::map<std::string, std::vector<oci::CosignLayer>> attestations;    // "registry/repo@digest" → layers
   std::optional<Error> failure;                                         // when set, every call fails
-  std::chrono::milliseconds delay{0};  // how long each signature read takes (to overlap concurrent reads)
-  std::vector<std::string> signature_requests;                          // "registry/repo@digest" asked
-  std::vector<std::vector<std::string>> secrets_used;                   // the credentials of each of those
+  std::chrono::milliseconds delay{0};           // how long each signature read takes (to overlap concurrent reads)
+  std::vector<std::string> signature_requests;  // "registry/repo@digest" asked
+  std::vector<std::vector<std::string>> secrets_used;  // the credentials of each of those
   int resolve_calls = 0;
 
   void add_image(const std::string& name, const std::string& tag, const std::string& digest) {
@@ -129,6 +148,9 @@ class FakeRegistry : public oci::Registry {
   }
   void sign(const std::string& name, const std::string& digest, oci::CosignSignature sig) {
     signatures[name + "@" + digest].push_back(std::move(sig));
+  }
+  void attest(const std::string& name, const std::string& digest, oci::CosignLayer layer) {
+    attestations[name + "@" + digest].push_back(std::move(layer));
   }
 
   boost::asio::awaitable<Result<std::string>> resolve_digest(const oci::Reference& image, oci::Pull) override {
@@ -154,12 +176,14 @@ class FakeRegistry : public oci::Registry {
     co_return it == signatures.end() ? std::vector<oci::CosignSignature>{} : it->second;
   }
 
-  // Attestations and OCI 1.1 artifacts are not part of these tests.
-  boost::asio::awaitable<Result<std::vector<oci::CosignLayer>>> cosign_attestations(const oci::Reference&,
-                                                                                    const std::optional<std::string>&,
-                                                                                    oci::Pull) override {
-    co_return std::vector<oci::CosignLayer>{};
+  boost::asio::awaitable<Result<std::vector<oci::CosignLayer>>> cosign_attestations(
+      const oci::Reference& image, const std::optional<std::string>& repository, oci::Pull) override {
+    if (failure) co_return *failure;
+    const auto it = attestations.find(repository.value_or(image.name()) + "@" + image.digest);
+    co_return it == attestations.end() ? std::vector<oci::CosignLayer>{} : it->second;
   }
+
+  // OCI 1.1 artifacts are not part of these tests.
   boost::asio::awaitable<Result<std::vector<oci::CosignLayer>>> artifact_layers(const oci::Reference& artifact,
                                                                                 oci::Pull) override {
     co_return Error::invalid("no artifact " + artifact.str());

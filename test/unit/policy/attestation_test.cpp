@@ -1,0 +1,126 @@
+// Attestations through the engine: DSSE envelopes signed by the attestor's key, about the image's digest,
+// of the attestation's type; Kyverno's attestor sets and counts apply as for signatures.
+#include <catch2/catch.hpp>
+
+#include "engine_test_support.hpp"
+
+using namespace signet;
+using namespace signet::policy;
+using namespace signet::policy::test;
+
+namespace {
+
+const std::string kApp = "127.0.0.1:5000/app";
+const std::string kPinned = kApp + "@" + kDigestV1;
+const std::string kSlsa = "https://slsa.dev/provenance/v1";
+const std::string kSpdx = "https://spdx.dev/Document";
+
+const TestKey& builder() {
+  static const TestKey key = TestKey::ec_p256();
+  return key;
+}
+const TestKey& scanner() {
+  static const TestKey key = TestKey::ed25519();
+  return key;
+}
+
+// A policy whose only entry requires an attestation of `type` signed by `keys` (no signature needed).
+PolicySet requiring(const std::string& type, std::vector<const TestKey*> keys, std::optional<int> count = {}) {
+  ImageVerification entry = verify_entry({"127.0.0.1:5000/*"}, {});
+  Attestation attestation;
+  attestation.predicate_type = type;
+  std::vector<Attestor> attestors;
+  for (const auto* key : keys) attestors.push_back(key_attestor({key}));
+  attestation.attestors.push_back(attestor_set(std::move(attestors), count));
+  entry.attestations.push_back(std::move(attestation));
+  PolicySet set;
+  set.policies.push_back(pod_policy({entry}));
+  return set;
+}
+
+const RuleResult& checked(const PolicySet& set, FakeRegistry& registry) {
+  static Decision last;
+  last = run(set, pod_request(), images_of({kPinned}), Mode::Validate, registry);
+  REQUIRE(last.results.size() == 1);
+  UNSCOPED_INFO("result: " << last.results.front().message);
+  return last.results.front();
+}
+
+}  // namespace
+
+TEST_CASE("an attestation signed by the attestor about the image passes", "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSlsa, R"({"builder":{"id":"ci"}})"));
+  CHECK(checked(requiring(kSlsa, {&builder()}), registry).status == RuleStatus::Pass);
+}
+
+TEST_CASE("no attestation at all fails saying so", "[policy][attestations]") {
+  FakeRegistry registry;
+  const auto& result = checked(requiring(kSlsa, {&builder()}), registry);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("no attestations found"));
+}
+
+TEST_CASE("an attestation of another type does not count, and the message lists what was found",
+          "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSpdx, R"({"spdxVersion":"SPDX-2.3"})"));
+  const auto& result = checked(requiring(kSlsa, {&builder()}), registry);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("no attestation of type " + kSlsa) && Catch::Contains(kSpdx));
+}
+
+TEST_CASE("an attestation about another digest does not count", "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kOtherDigest, kSlsa, "{}"));
+  const auto& result = checked(requiring(kSlsa, {&builder()}), registry);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("subject does not name " + kDigestV1));
+}
+
+TEST_CASE("an attestation signed by an unknown key, or with a broken envelope, does not count",
+          "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(scanner(), kDigestV1, kSlsa, "{}"));
+  auto broken = attestation_by(builder(), kDigestV1, kSlsa, "{}");
+  broken.payload.replace(broken.payload.find("\"sig\":\"") + 7, 4, "AAAA");
+  registry.attest(kApp, kDigestV1, broken);
+  const auto& result = checked(requiring(kSlsa, {&builder()}), registry);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("signature 1:") && Catch::Contains("signature 2:"));
+}
+
+TEST_CASE("count applies to attestation attestors as to signature attestors", "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSlsa, "{}"));
+  CHECK(checked(requiring(kSlsa, {&builder(), &scanner()}, 1), registry).status == RuleStatus::Pass);
+  const auto& both = checked(requiring(kSlsa, {&builder(), &scanner()}), registry);
+  CHECK(both.status == RuleStatus::Fail);
+  CHECK_THAT(both.message, Catch::Contains("1 of 2 required attestors verified"));
+  registry.attest(kApp, kDigestV1, attestation_by(scanner(), kDigestV1, kSlsa, "{}"));
+  CHECK(checked(requiring(kSlsa, {&builder(), &scanner()}), registry).status == RuleStatus::Pass);
+}
+
+TEST_CASE("an attestation without attestors of its own is checked with the entry's attestors",
+          "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.sign(kApp, kDigestV1, signature_by(builder(), payload_for(kApp, kDigestV1)));
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSlsa, "{}"));
+  ImageVerification entry = verify_entry({"127.0.0.1:5000/*"}, {attestor_set({key_attestor({&builder()})})});
+  Attestation attestation;
+  attestation.predicate_type = kSlsa;
+  entry.attestations.push_back(attestation);
+  PolicySet set;
+  set.policies.push_back(pod_policy({entry}));
+  CHECK(checked(set, registry).status == RuleStatus::Pass);
+
+  FakeRegistry only_signed;
+  only_signed.sign(kApp, kDigestV1, signature_by(builder(), payload_for(kApp, kDigestV1)));
+  CHECK(checked(set, only_signed).status == RuleStatus::Fail);
+}
+
+TEST_CASE("a registry error while reading attestations is an Error, not a Fail", "[policy][attestations]") {
+  FakeRegistry registry;
+  registry.failure = Error::unavailable("connection refused");
+  CHECK(checked(requiring(kSlsa, {&builder()}), registry).status == RuleStatus::Error);
+}
