@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "policy/json_value.hpp"
+
 namespace signet::policy {
 
 struct UserInfo {
@@ -29,6 +31,9 @@ struct AdmissionRequest {
   std::map<std::string, std::string> annotations;  // the object's metadata.annotations (match.annotations)
   UserInfo user;
   bool dry_run = false;
+  // The AdmissionReview's whole `request` object (object, oldObject, userInfo, …), as policy variables
+  // ({{request.object.metadata.name}}) and image extractors see it; null when built by the CLI.
+  json::Value json;
 };
 
 // One image as written in the object, and where: the patch for digest pinning replaces `json_pointer`.

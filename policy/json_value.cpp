@@ -1,4 +1,5 @@
 #include "policy/json_value.hpp"
+#include "policy/json_rapidjson.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -174,6 +175,10 @@ Result<Value> parse(std::string_view text, std::size_t max_depth) {
                           " at offset " + std::to_string(doc.GetErrorOffset()));
   }
   return convert(doc, 0, max_depth);
+}
+
+Result<Value> from_rapidjson(const rapidjson::Value& value, std::size_t max_depth) {
+  return convert(value, 0, max_depth);
 }
 
 std::string to_json(const Value& value) {

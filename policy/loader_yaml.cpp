@@ -292,6 +292,39 @@ std::optional<long long> Field::integer() const {
   return std::nullopt;
 }
 
+json::Value Field::to_json() const {
+  if (!present()) return json::Value();
+  if (is_sequence()) {
+    json::Array out;
+    for (const Field& item : items()) out.push_back(item.to_json());
+    return out;
+  }
+  if (is_map()) {
+    json::Object out;
+    for (const auto& [key, value] : entries()) out.emplace_back(key, value.to_json());
+    return out;
+  }
+  const std::string& text = node_.Scalar();
+  switch (scalar_kind(node_)) {
+    case ScalarKind::Null:
+      return json::Value();
+    case ScalarKind::Bool:
+      return boolean(false);
+    case ScalarKind::Int:
+      if (auto value = parse_int(text)) return static_cast<double>(*value);
+      return text;
+    case ScalarKind::Float: {
+      char* end = nullptr;
+      const double value = std::strtod(text.c_str(), &end);
+      if (end != nullptr && *end == '\0') return value;
+      return text;
+    }
+    case ScalarKind::String:
+      return text;
+  }
+  return text;
+}
+
 std::vector<std::string> Field::strings() const {
   std::vector<std::string> out;
   for (const Field& item : items()) {

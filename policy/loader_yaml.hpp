@@ -12,6 +12,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "policy/json_value.hpp"
+
 namespace signet::policy::loader {
 
 // Why a document cannot be honoured, and where.
@@ -79,6 +81,9 @@ class Field {
   std::optional<long long> integer() const;
   std::vector<std::string> strings() const;               // a list of strings
   std::map<std::string, std::string> string_map() const;  // an object of string values
+
+  // The field's value as JSON (scalars typed as Kubernetes' YAML decoder types them); null when absent.
+  json::Value to_json() const;
 
   // Absent, null, "", false, an empty list or an empty object.
   bool empty_value() const;

@@ -1,5 +1,7 @@
 #include "server/admission_review.hpp"
 
+#include "policy/json_rapidjson.hpp"
+
 #include <map>
 
 #include <rapidjson/document.h>
@@ -85,6 +87,9 @@ Result<AdmissionReview> decode_admission_review(std::string_view body) {
   review.uid = *uid;
 
   policy::AdmissionRequest& r = review.request;
+  auto request_json = policy::json::from_rapidjson(*request);
+  if (!request_json) return request_json.error().context("request");
+  r.json = std::move(*request_json);
   auto operation = optional_string(*request, "operation", "request");
   if (!operation) return operation.error();
   if (*operation != "CREATE" && *operation != "UPDATE" && *operation != "DELETE" && *operation != "CONNECT")
