@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "policy/attestation_check.hpp"
 #include "policy/decision.hpp"
 #include "policy/image_match.hpp"
 #include "policy/image_verifier.hpp"
@@ -109,11 +110,6 @@ void settle(RuleResult& result, const Error& error) {
   result.message = error.message;
 }
 
-// How an attestation's statements are checked for this request.
-StatementCheck statement_check(const AdmissionRequest&) {
-  return [](const Attestation&, const json::Value&) { return success(); };
-}
-
 // The credentials an entry reads the registry with (imageRegistryCredentials.secrets).
 std::vector<std::string> secrets_of(const ImageVerification& entry) {
   if (!entry.image_registry_credentials) return {};
@@ -124,7 +120,7 @@ std::vector<std::string> secrets_of(const ImageVerification& entry) {
 asio::awaitable<VerdictCache::Outcome> verify_entry(const ImageVerification& entry, EvidenceSource& source,
                                                     const StatementCheck& check, const std::string& digest,
                                                     VerdictCache* verdicts, oci::Deadline deadline) {
-  if (verdicts == nullptr || !entry.use_cache || entry.fingerprint.empty()) {
+  if (verdicts == nullptr || !entry.use_cache || entry.fingerprint.empty() || entry.verdict_depends_on_request) {
     // Not co_await inside the braces: GCC 12 miscompiles co_await in an aggregate initialiser.
     Result<void> verified = co_await verify_attestors(entry, source, check);
     co_return VerdictCache::Outcome{std::move(verified), false};
@@ -210,7 +206,7 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
   // executor through a post that can outlive it, and the review deadline cancels exactly then.
   const auto executor = co_await asio::this_coro::executor;
-  const Verification how{mode, registry, deadline, verdicts, statement_check(request)};
+  const Verification how{mode, registry, deadline, verdicts, statement_check(request_variables(request, images))};
   using Operation = decltype(asio::co_spawn(executor, verify_image({}, how), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {

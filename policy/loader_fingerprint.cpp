@@ -113,6 +113,19 @@ std::string fingerprint_of(const ImageVerification& verification) {
     out.field("name", attestation.name);
     out.field("predicateType", attestation.predicate_type);
     for (const auto& set : attestation.attestors) write_set(out, set);
+    for (const auto& block : attestation.conditions) {
+      out.open("conditions");
+      for (const auto& [name, list] : {std::pair{"any", &block.any}, std::pair{"all", &block.all}}) {
+        out.field(name, static_cast<int>(list->size()));
+        for (const auto& condition : *list) {
+          out.field("key", json::to_json(condition.key));
+          out.field("operator", std::string_view(to_string(condition.op)));
+          out.field("value", json::to_json(condition.value));
+          out.field("message", condition.message);
+        }
+      }
+      out.close();
+    }
     out.close();
   }
   return crypto::sha256_hex(out.text());

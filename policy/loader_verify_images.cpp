@@ -221,6 +221,73 @@ void parse_type(const Field& field, ImageVerification& verification) {
   verification.type = type == "Notary" ? VerificationType::Notary : VerificationType::SigstoreBundle;
 }
 
+// Whether a condition's key or value reads the admission request rather than only the predicate.
+bool reads_request(const json::Value& value) {
+  if (value.is_string()) {
+    const std::string& text = value.as_string();
+    return text.find("{{") != std::string::npos &&
+           (text.find("request") != std::string::npos || text.find("images") != std::string::npos);
+  }
+  if (value.is_array()) {
+    for (const auto& item : value.as_array()) {
+      if (reads_request(item)) return true;
+    }
+  }
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.as_object()) {
+      if (reads_request(item)) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Condition> parse_conditions(const Field& field) {
+  std::vector<Condition> out;
+  for (const Field& item : field.items()) {
+    if (!item.expect_map() || !item.check_fields({{"key"}, {"operator"}, {"value"}, {"message"}})) continue;
+    const std::string name = item["operator"].string();
+    const auto op = parse_condition_operator(name);
+    if (!op) {
+      item["operator"].refuse(name.empty() ? "operator is required"
+                                           : "unknown operator \"" + name +
+                                                 "\" (Equals, NotEquals, AnyIn, AllIn, AnyNotIn, AllNotIn, "
+                                                 "GreaterThan, GreaterThanOrEquals, LessThan, LessThanOrEquals, …)");
+      continue;
+    }
+    out.push_back({item["key"].to_json(), *op, item["value"].to_json(), item["message"].string()});
+  }
+  return out;
+}
+
+// attestations[].conditions: Kyverno's AnyAllConditions.
+std::vector<ConditionBlock> parse_condition_blocks(const Field& field) {
+  std::vector<ConditionBlock> out;
+  for (const Field& item : field.items()) {
+    if (!item.expect_map() || !item.check_fields({{"any"}, {"all"}})) continue;
+    // Kyverno fails a block whose `any` is an empty list; a policy saying so is a mistake.
+    if (item["any"].is_sequence() && item["any"].items().empty()) {
+      item["any"].refuse("an empty any never holds: remove it or list conditions");
+    }
+    out.push_back({parse_conditions(item["any"]), parse_conditions(item["all"])});
+  }
+  return out;
+}
+
+Attestation parse_attestation(const Field& field) {
+  Attestation attestation;
+  if (!field.check_fields({{"name"}, {"type"}, {"predicateType"}, {"attestors"}, {"conditions"}})) return attestation;
+  attestation.name = field["name"].string();
+  // `type` replaced `predicateType`; Kyverno reads the older name when the new one is empty.
+  attestation.predicate_type = field["type"].string();
+  if (attestation.predicate_type.empty()) attestation.predicate_type = field["predicateType"].string();
+  if (attestation.predicate_type.empty()) field.refuse("type is required: the predicate type to verify");
+  for (const Field& item : field["attestors"].items()) {
+    if (item.expect_map()) attestation.attestors.push_back(parse_attestor_set(item, 0));
+  }
+  attestation.conditions = parse_condition_blocks(field["conditions"]);
+  return attestation;
+}
+
 // A Kubernetes secret name (an RFC 1123 subdomain): it also names a folder, so nothing else may pass.
 bool valid_secret_name(const std::string& name) {
   if (name.empty() || name.size() > 253) return false;
@@ -268,7 +335,7 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
                                {"imageReferences"},
                                {"skipImageReferences"},
                                {"attestors"},
-                               {"attestations", Support::UnsupportedUnlessEmpty, "attestation verification"},
+                               {"attestations"},
                                {"repository"},
                                {"mutateDigest"},
                                {"verifyDigest"},
@@ -288,7 +355,7 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
                              {"issuer", Support::UnsupportedUnlessEmpty, "keyless verification"},
                              {"additionalExtensions", Support::UnsupportedUnlessEmpty, "keyless verification"},
                              {"attestors"},
-                             {"attestations", Support::UnsupportedUnlessEmpty, "attestation verification"},
+                             {"attestations"},
                              {"annotations"},
                              {"repository"},
                              {"cosignOCI11", Support::UnsupportedUnlessEmpty, "signatures stored as OCI 1.1 referrers"},
@@ -331,6 +398,24 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
 
   for (const Field& item : field["attestors"].items()) {
     if (item.expect_map()) verification.attestors.push_back(parse_attestor_set(item, 0));
+  }
+  for (const Field& item : field["attestations"].items()) {
+    if (item.expect_map()) verification.attestations.push_back(parse_attestation(item));
+  }
+  for (std::size_t i = 0; i < verification.attestations.size(); ++i) {
+    const Attestation& attestation = verification.attestations[i];
+    if (attestation.attestors.empty() && verification.attestors.empty() && field["key"].string().empty()) {
+      field["attestations"].items()[i].refuse(
+          "an attestation needs attestors (its own or the entry's): keyless verification is not supported yet");
+    }
+    for (const auto& block : attestation.conditions) {
+      for (const auto* list : {&block.any, &block.all}) {
+        for (const auto& condition : *list) {
+          if (reads_request(condition.key) || reads_request(condition.value))
+            verification.verdict_depends_on_request = true;
+        }
+      }
+    }
   }
   auto annotations = field["annotations"].string_map();
   for (const auto& [key, value] : annotations) refuse_variables(field["annotations"], value);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crypto/public_key.hpp"
+#include "policy/conditions.hpp"
 
 namespace signet::policy {
 
@@ -150,11 +151,15 @@ struct AttestorSet {
   int required_count() const { return count && *count > 0 ? *count : static_cast<int>(entries.size()); }
 };
 
-// verifyImages[].attestations[]: refused at load today (non-empty); the shape is kept for later.
+// verifyImages[].attestations[]: in-toto statements of `predicate_type` (Kyverno's `type`, or the older
+// `predicateType`) signed by `attestors` (the entry's when empty), each satisfying every condition block.
 struct Attestation {
   std::string name;
   std::string predicate_type;
   std::vector<AttestorSet> attestors;
+  // Keys and values as written: their {{ }} variables are substituted for each statement, with the
+  // predicate's fields at the root as Kyverno exposes them.
+  std::vector<ConditionBlock> conditions;
 };
 
 // verifyImages[].imageRegistryCredentials: `secrets` are honoured; other providers than "default" and
@@ -187,6 +192,9 @@ struct ImageVerification {
   // Lower-case hex sha256 over a canonical serialisation of everything above that decides a verdict
   // (not use_cache, mutate_digest or failure_action): equal fingerprints mean equal verdicts for an image.
   std::string fingerprint;
+  // Some attestation condition reads the request ({{request.…}}, {{images.…}}): its verdict belongs to one
+  // admission, so it is not cached.
+  bool verdict_depends_on_request = false;
 };
 
 struct Rule {

@@ -95,7 +95,7 @@ class HangingServer:
 
 
 class Signet:
-    def __init__(self, work, policy_dir, registry_ca, docker_config, insecure):
+    def __init__(self, work, policy_dir, registry_ca, docker_config, insecure, with_registry_files=True):
         self.work = work
         self.port = free_port()
         self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
@@ -104,8 +104,9 @@ class Signet:
         self.proc = subprocess.Popen(
             [SIGNET, "serve", "--policy", policy_dir, "--tls-cert", self.cert, "--tls-key", self.key,
              "--listen", f"127.0.0.1:{self.port}", "--review-deadline", str(DEADLINE_SECONDS),
-             "--max-body-bytes", str(BODY_LIMIT), "--registry-ca", registry_ca,
-             "--registry-config", docker_config] + sum((["--insecure-registry", h] for h in insecure), []),
+             "--max-body-bytes", str(BODY_LIMIT)]
+            + (["--registry-ca", registry_ca, "--registry-config", docker_config] if with_registry_files else [])
+            + sum((["--insecure-registry", h] for h in insecure), []),
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):
             try:
@@ -537,6 +538,200 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(bad.returncode, 2)
         self.assertIn("bad.yaml", bad.stdout)
         self.assertIn("kms", bad.stdout)
+
+
+ATTESTATION_POLICY = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: attested-builds
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: provenance-and-scan
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      verifyImages:
+        - imageReferences: ["{reg}/attest/*"]
+          attestations:
+            - type: https://slsa.dev/provenance/v0.2
+              attestors:
+                - count: 1
+                  entries:
+                    - keys:
+                        publicKeys: |-
+{builder}
+                        rekor: {{ignoreTlog: true}}
+                    - keys:
+                        publicKeys: |-
+{other}
+                        rekor: {{ignoreTlog: true}}
+              conditions:
+                - all:
+                    - key: "{{{{ builder.id }}}}"
+                      operator: Equals
+                      value: "https://ci.example/builder@v1"
+                    - key: "{{{{ buildType }}}}"
+                      operator: AnyIn
+                      value: ["https://ci.example/build/v1", "https://ci.example/build/v2"]
+            - type: https://cosign.sigstore.dev/attestation/vuln/v1
+              attestors:
+                - entries:
+                    - keys:
+                        publicKeys: |-
+{builder}
+                        rekor: {{ignoreTlog: true}}
+              conditions:
+                - all:
+                    - key: "{{{{ length(scanner.result.vulnerabilities[?severity == 'CRITICAL']) }}}}"
+                      operator: LessThan
+                      value: 1
+                      message: "the image has critical vulnerabilities"
+        - imageReferences: ["{reg}/sbom/*"]
+          attestations:
+            - type: https://spdx.dev/Document
+              attestors:
+                - entries:
+                    - keys:
+                        publicKeys: |-
+{builder}
+                        rekor: {{ignoreTlog: true}}
+              conditions:
+                - any:
+                    - key: "{{{{ spdxVersion }}}}"
+                      operator: Equals
+                      value: SPDX-2.3
+"""
+
+SLSA = "https://slsa.dev/provenance/v0.2"
+VULN = "https://cosign.sigstore.dev/attestation/vuln/v1"
+SPDX = "https://spdx.dev/Document"
+
+
+class Attestations(unittest.TestCase):
+    """In-toto attestations signed with cosign's DSSE layout, checked with Kyverno's conditions."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-e2e-att-")
+        w = cls.work
+        port = free_port()
+        cls.reg = f"127.0.0.1:{port}"
+        support("registry.py", "start", os.path.join(w, "registry"), port)
+        cls.builder, builder_pub = make_key(os.path.join(w, "builder"), "p256")
+        cls.other, other_pub = make_key(os.path.join(w, "other"), "p256")
+        cls.stranger, _ = make_key(os.path.join(w, "stranger"), "p256")
+        indent = lambda pem: "\n".join("                          " + l for l in pem.strip().splitlines())
+        policies = os.path.join(w, "policies")
+        os.makedirs(policies)
+        with open(os.path.join(policies, "attest.yaml"), "w") as f:
+            f.write(ATTESTATION_POLICY.format(reg=cls.reg, builder=indent(builder_pub), other=indent(other_pub)))
+        cls.signet = Signet(w, policies, os.path.join(w, "none.crt"), os.path.join(w, "none.json"), [cls.reg],
+                            with_registry_files=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.signet.stop()
+        subprocess.run([PYTHON, os.path.join(SUPPORT, "registry.py"), "stop", os.path.join(cls.work, "registry")])
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def push(self, repo):
+        digest = support("push_image.py", f"{self.reg}/{repo}:v1", "--text", repo + os.urandom(4).hex())
+        return f"{self.reg}/{repo}:v1@{digest}", repo, digest
+
+    def attest(self, repo, digest, type_uri, predicate, key=None, *extra):
+        path = os.path.join(self.work, "predicate.json")
+        with open(path, "w") as f:
+            json.dump(predicate, f)
+        support("cosign_sign.py", self.reg, repo, digest, key or self.builder, "--plain-http", "--attest", path,
+                "--type", type_uri, *extra)
+
+    def provenance(self, builder="https://ci.example/builder@v1", build_type="https://ci.example/build/v1"):
+        return {"builder": {"id": builder}, "buildType": build_type, "invocation": {}}
+
+    def scan(self, *severities):
+        return {"scanner": {"uri": "pkg:github/aquasecurity/trivy", "version": "0.50.0",
+                            "result": {"vulnerabilities": [{"id": f"CVE-{i}", "severity": s}
+                                                           for i, s in enumerate(severities)]}},
+                "metadata": {"scanStartedOn": "2026-11-25T00:00:00Z", "scanFinishedOn": "2026-11-25T00:01:00Z"}}
+
+    def review(self, image):
+        return self.signet.review(pod_review([image], uid="att-" + os.urandom(4).hex()))
+
+    def test_provenance_and_scan_that_meet_the_conditions_are_allowed(self):
+        image, repo, digest = self.push("attest/good")
+        self.attest(repo, digest, SLSA, self.provenance())
+        self.attest(repo, digest, VULN, self.scan("LOW", "HIGH"))
+        response = self.review(image)
+        self.assertTrue(response["allowed"], response.get("status"))
+
+    def test_a_condition_that_fails_is_denied_naming_it_and_the_value_found(self):
+        image, repo, digest = self.push("attest/otherbuilder")
+        self.attest(repo, digest, SLSA, self.provenance(builder="https://evil.example/builder"))
+        self.attest(repo, digest, VULN, self.scan())
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        message = response["status"]["message"]
+        self.assertIn("https://evil.example/builder", message)
+        self.assertIn("Equals", message)
+
+    def test_a_condition_message_is_used_when_the_policy_gives_one(self):
+        image, repo, digest = self.push("attest/critical")
+        self.attest(repo, digest, SLSA, self.provenance())
+        self.attest(repo, digest, VULN, self.scan("CRITICAL"))
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("the image has critical vulnerabilities", response["status"]["message"])
+
+    def test_a_missing_attestation_is_denied(self):
+        image, repo, digest = self.push("attest/none")
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("no attestations found", response["status"]["message"])
+        image, repo, digest = self.push("attest/onlyscan")
+        self.attest(repo, digest, VULN, self.scan())
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("no attestation of type " + SLSA, response["status"]["message"])
+
+    def test_an_attestation_about_another_digest_is_denied(self):
+        image, repo, digest = self.push("attest/othersubject")
+        self.attest(repo, digest, SLSA, self.provenance(), None, "--claim-digest", "sha256:" + "ab" * 32)
+        self.attest(repo, digest, VULN, self.scan())
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("subject does not name", response["status"]["message"])
+
+    def test_an_envelope_whose_signature_fails_is_denied(self):
+        image, repo, digest = self.push("attest/corrupt")
+        self.attest(repo, digest, SLSA, self.provenance(), None, "--corrupt")
+        self.attest(repo, digest, VULN, self.scan())
+        self.assertFalse(self.review(image)["allowed"])
+
+    def test_an_attestation_signed_by_an_unknown_key_is_denied(self):
+        image, repo, digest = self.push("attest/stranger")
+        self.attest(repo, digest, SLSA, self.provenance(), self.stranger)
+        self.attest(repo, digest, VULN, self.scan())
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("0 of 1 required attestors verified", response["status"]["message"])
+
+    def test_count_lets_one_of_two_attestors_suffice(self):
+        image, repo, digest = self.push("attest/byother")
+        self.attest(repo, digest, SLSA, self.provenance(build_type="https://ci.example/build/v2"), self.other)
+        self.attest(repo, digest, VULN, self.scan(), self.builder)
+        self.assertTrue(self.review(image)["allowed"])
+
+    def test_an_sbom_is_checked_with_its_own_fields(self):
+        image, repo, digest = self.push("sbom/app")
+        self.attest(repo, digest, SPDX, {"spdxVersion": "SPDX-2.3", "name": "app", "packages": []})
+        self.assertTrue(self.review(image)["allowed"])
+        image, repo, digest = self.push("sbom/old")
+        self.attest(repo, digest, SPDX, {"spdxVersion": "SPDX-2.2", "name": "app"})
+        response = self.review(image)
+        self.assertFalse(response["allowed"])
+        self.assertIn("SPDX-2.2", response["status"]["message"])
 
 
 class KyvernoPolicies(unittest.TestCase):
