@@ -39,8 +39,9 @@ struct AdmissionRequest {
 // One image as written in the object, and where: the patch for digest pinning replaces `json_pointer`.
 struct ImageUse {
   std::string image;         // as written, e.g. "nginx:1.25"
-  std::string json_pointer;  // e.g. "/spec/template/spec/containers/0/image"
-  std::string container;     // the container's name
+  std::string json_pointer;  // e.g. "/spec/template/spec/containers/0/image"; "" = cannot be patched
+  std::string container;     // the container's name (an image extractor's key)
+  std::string group;         // containers, initContainers, ephemeralContainers, or an extractor's name
 };
 
 }  // namespace signet::policy

@@ -22,14 +22,6 @@ json::Value image_variables(const std::string& image) {
   };
 }
 
-// The container group an image's JSON pointer names ("/spec/initContainers/0/image" → initContainers).
-std::string group_of(const std::string& pointer) {
-  for (const char* group : {"initContainers", "ephemeralContainers", "containers"}) {
-    if (pointer.find(std::string("/") + group + "/") != std::string::npos) return group;
-  }
-  return "custom";
-}
-
 // `predicate`'s members laid over `variables`, as Kyverno adds the predicate to the context root.
 json::Value with_predicate(const json::Value& variables, const json::Value& predicate) {
   json::Object merged = predicate.as_object();
@@ -46,7 +38,7 @@ json::Value with_predicate(const json::Value& variables, const json::Value& pred
 json::Value request_variables(const AdmissionRequest& request, const std::vector<ImageUse>& images) {
   std::vector<std::pair<std::string, json::Object>> groups;
   for (const auto& use : images) {
-    const std::string group = group_of(use.json_pointer);
+    const std::string group = use.group.empty() ? "containers" : use.group;
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == group; });
     if (it == groups.end()) it = groups.insert(groups.end(), {group, {}});
     it->second.emplace_back(use.container, image_variables(use.image));

@@ -3,7 +3,9 @@
 // images concurrently, and the results combined by decide().
 #include "policy/engine.hpp"
 
+#include <deque>
 #include <exception>
+#include <map>
 #include <optional>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +16,7 @@
 
 #include "policy/attestation_check.hpp"
 #include "policy/decision.hpp"
+#include "policy/image_extractor.hpp"
 #include "policy/image_match.hpp"
 #include "policy/image_verifier.hpp"
 #include "policy/match.hpp"
@@ -91,16 +94,61 @@ ImagePlan plan_image(const std::string& image, const std::vector<ApplicableRule>
   return plan;
 }
 
-std::vector<ImagePlan> plan_images(const std::vector<ApplicableRule>& rules, const std::vector<ImageUse>& images,
-                                   Mode mode) {
-  std::vector<ImagePlan> plans;
-  for (const auto& use : images) {
-    auto same = std::find_if(plans.begin(), plans.end(), [&](const ImagePlan& p) { return p.image == use.image; });
-    if (same == plans.end()) {
-      plans.push_back(plan_image(use.image, rules, mode));
-      same = std::prev(plans.end());
+// The images of a request as each rule sees them: a rule with imageExtractors for the request's kind
+// sees what they find in request.object, the others the pod images.
+struct RequestImages {
+  std::deque<ImageUse> extracted;  // stable addresses for ImagePlan::uses
+  std::vector<std::pair<const ApplicableRule*, std::vector<const ImageUse*>>> by_rule;
+  std::vector<RuleResult> errors;  // rules whose extractors failed
+  std::vector<ImageUse> all;       // every image, once, for the variables
+};
+
+RequestImages images_by_rule(const std::vector<ApplicableRule>& rules, const AdmissionRequest& request,
+                             const std::vector<ImageUse>& images) {
+  RequestImages out;
+  out.all = images;
+  for (const auto& rule : rules) {
+    std::vector<const ImageUse*> uses;
+    const auto extractors = rule.rule->image_extractors.find(request.kind);
+    if (extractors == rule.rule->image_extractors.end()) {
+      for (const auto& use : images) uses.push_back(&use);
+    } else {
+      const json::Value* object = request.json.find("object");
+      auto found = extract_images(object != nullptr ? *object : json::Value(), extractors->second);
+      if (!found) {
+        out.errors.push_back(result_for(rule, "", RuleStatus::Error, found.error().message));
+        continue;
+      }
+      for (auto& use : *found) {
+        out.all.push_back(use);
+        uses.push_back(&out.extracted.emplace_back(std::move(use)));
+      }
     }
-    same->uses.push_back(&use);
+    out.by_rule.emplace_back(&rule, std::move(uses));
+  }
+  return out;
+}
+
+// One plan per distinct image, in the order images first appear, each with the rules that see it.
+std::vector<ImagePlan> plan_images(const RequestImages& images, Mode mode) {
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<std::vector<const ImageUse*>, std::vector<ApplicableRule>>> seen;
+  for (const auto& [rule, uses] : images.by_rule) {
+    for (const ImageUse* use : uses) {
+      auto [it, added] = seen.try_emplace(use->image);
+      if (added) order.push_back(use->image);
+      auto& [plan_uses, plan_rules] = it->second;
+      if (std::find(plan_uses.begin(), plan_uses.end(), use) == plan_uses.end()) plan_uses.push_back(use);
+      if (plan_rules.empty() || plan_rules.back().rule != rule->rule || plan_rules.back().policy != rule->policy) {
+        plan_rules.push_back(*rule);
+      }
+    }
+  }
+  std::vector<ImagePlan> plans;
+  for (const auto& image : order) {
+    const auto& [uses, rules] = seen.at(image);
+    plans.push_back(plan_image(image, rules, mode));
+    plans.back().uses = uses;
   }
   return plans;
 }
@@ -185,6 +233,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& h
       if (mode == Mode::Mutate && entry->mutate_digest && reference.digest.empty()) {
         // Kyverno keeps the tag: "app:v1" becomes "app:v1@sha256:…".
         for (const ImageUse* use : plan.uses) {
+          if (use->json_pointer.empty()) continue;  // transformed by a JMESPath: nothing to patch
           outcome.pins.push_back({plan.image, PatchOperation{"replace", use->json_pointer, plan.image + "@" + digest}});
         }
       }
@@ -200,19 +249,20 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
                                    const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
                                    oci::Deadline deadline, VerdictCache* verdicts) {
   const auto rules = applicable_rules(policies, request);
-  auto plans = plan_images(rules, images, mode);
+  const RequestImages by_rule = images_by_rule(rules, request, images);
+  auto plans = plan_images(by_rule, mode);
 
   // Each distinct image in its own coroutine on the caller's executor (a strand): registry waits overlap,
   // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
   // executor through a post that can outlive it, and the review deadline cancels exactly then.
   const auto executor = co_await asio::this_coro::executor;
-  const Verification how{mode, registry, deadline, verdicts, statement_check(request_variables(request, images))};
+  const Verification how{mode, registry, deadline, verdicts, statement_check(request_variables(request, by_rule.all))};
   using Operation = decltype(asio::co_spawn(executor, verify_image({}, how), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
     operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), how), asio::deferred));
   }
-  std::vector<RuleResult> results;
+  std::vector<RuleResult> results = by_rule.errors;
   std::vector<PinCandidate> pins;
   if (!operations.empty()) {
     auto [order, exceptions, outcomes] = co_await asio::experimental::make_parallel_group(std::move(operations))
@@ -233,8 +283,9 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
 Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
                    Mode mode) {
   const auto rules = applicable_rules(policies, request);
-  std::vector<RuleResult> results;
-  for (auto& plan : plan_images(rules, images, mode)) {
+  const RequestImages by_rule = images_by_rule(rules, request, images);
+  std::vector<RuleResult> results = by_rule.errors;
+  for (auto& plan : plan_images(by_rule, mode)) {
     // Pending results already read "verification timed out" (Error); settled ones stand as they are.
     results.insert(results.end(), std::make_move_iterator(plan.results.begin()),
                    std::make_move_iterator(plan.results.end()));

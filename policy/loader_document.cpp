@@ -1,5 +1,7 @@
 #include "policy/loader_document.hpp"
 
+#include "policy/jmespath.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -245,6 +247,50 @@ bool dropped_rule_blocks_autogen(const Field& rule_field) {
   return !block_allows_autogen(rule["match"]) || !block_allows_autogen(rule["exclude"]);
 }
 
+// rule.imageExtractors: kind → list of {path, value, name, key, jmesPath}, read as Kyverno's
+// lookupImageExtractor reads them.
+std::map<std::string, std::vector<ImageExtractor>> parse_image_extractors(const Field& field) {
+  std::map<std::string, std::vector<ImageExtractor>> out;
+  for (const auto& [kind, list] : field.entries()) {
+    for (const Field& item : list.items()) {
+      if (!item.expect_map() || !item.check_fields({{"path"}, {"value"}, {"name"}, {"key"}, {"jmesPath"}})) continue;
+      ImageExtractor extractor;
+      const std::string path = item["path"].string();
+      std::string segment;
+      for (std::size_t i = 0; i <= path.size(); ++i) {
+        if (i == path.size() || path[i] == '/') {
+          if (const auto b = segment.find_first_not_of(' '); b != std::string::npos)
+            extractor.fields.push_back(segment.substr(b, segment.find_last_not_of(' ') - b + 1));
+          segment.clear();
+        } else {
+          segment += path[i];
+        }
+      }
+      extractor.value = item["value"].string();
+      if (extractor.value.empty()) {
+        if (extractor.fields.empty()) {
+          item["path"].refuse("path is required: the slash-separated path to the image field");
+          continue;
+        }
+        extractor.value = extractor.fields.back();
+        extractor.fields.pop_back();
+      }
+      extractor.name = item["name"].string("custom");
+      if (extractor.name.empty()) extractor.name = "custom";
+      extractor.key = item["key"].string();
+      extractor.jmes_path = item["jmesPath"].string();
+      if (!extractor.jmes_path.empty()) {
+        if (auto compiled = jmespath::compile(extractor.jmes_path); !compiled) {
+          item["jmesPath"].refuse(compiled.error().message);
+          continue;
+        }
+      }
+      out[kind].push_back(std::move(extractor));
+    }
+  }
+  return out;
+}
+
 std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context, const Policy& policy,
                                std::vector<std::string>& notes) {
   if (!field.check_fields({{"name"},
@@ -299,15 +345,14 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     return std::nullopt;
   }
 
-  for (std::string_view name : {"context", "preconditions", "celPreconditions", "imageExtractors"}) {
+  for (std::string_view name : {"context", "preconditions", "celPreconditions"}) {
     const Field sub = field[name];
     if (!sub.empty_value()) {
-      sub.unsupported(name == "context"           ? "context entries and variables"
-                      : name == "imageExtractors" ? "images outside pod specs"
-                                                  : "rule conditions");
+      sub.unsupported(name == "context" ? "context entries and variables" : "rule conditions");
       return std::nullopt;
     }
   }
+  rule.image_extractors = parse_image_extractors(field["imageExtractors"]);
   if (!field["match"].present()) {
     field.refuse("match is required: say which resources rule " + rule.name + " applies to");
     return std::nullopt;

@@ -197,10 +197,21 @@ struct ImageVerification {
   bool verdict_depends_on_request = false;
 };
 
+// rule.imageExtractors[kind][]: where images are in resources that are not pods (Kyverno's
+// ImageExtractorConfig). `path` is slash-separated with `*` for every item of a list or map.
+struct ImageExtractor {
+  std::vector<std::string> fields;  // `path` split, without the last field when `value` was not given
+  std::string value;                // the image field (default: the path's last field)
+  std::string name;                 // images.<name> in the variables (default "custom")
+  std::string key;                  // a field naming each image uniquely (default: its JSON pointer)
+  std::string jmes_path;            // applied to the image text; "" = none
+};
+
 struct Rule {
   std::string name;
   MatchResources match;
   std::optional<MatchResources> exclude;
+  std::map<std::string, std::vector<ImageExtractor>> image_extractors;  // by resource kind
   std::vector<ImageVerification> verify_images;
   bool skip_background_requests = true;
 };

@@ -43,7 +43,7 @@ Result<std::vector<policy::ImageUse>> images_of(std::string_view kind, const rap
       auto name = container.FindMember("name");
       images.push_back(policy::ImageUse{
           image->value.GetString(), std::string(spec_pointer) + "/" + list_name + "/" + std::to_string(i) + "/image",
-          name != container.MemberEnd() && name->value.IsString() ? name->value.GetString() : ""});
+          name != container.MemberEnd() && name->value.IsString() ? name->value.GetString() : "", list_name});
     }
   }
   return images;

@@ -250,7 +250,8 @@ inline AdmissionRequest pod_request(std::string ns = "default") {
 inline std::vector<ImageUse> images_of(const std::vector<std::string>& images) {
   std::vector<ImageUse> uses;
   for (std::size_t i = 0; i < images.size(); ++i) {
-    uses.push_back({images[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i)});
+    uses.push_back(
+        {images[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i), "containers"});
   }
   return uses;
 }
