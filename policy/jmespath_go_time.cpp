@@ -41,8 +41,12 @@ Civil civil_from_seconds(std::int64_t seconds) {
   const unsigned mp = (5 * doy + 2) / 153;
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d, static_cast<unsigned>(rest / 3600),
-          static_cast<unsigned>(rest / 60 % 60), static_cast<unsigned>(rest % 60)};
+  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2),
+          m,
+          d,
+          static_cast<unsigned>(rest / 3600),
+          static_cast<unsigned>(rest / 60 % 60),
+          static_cast<unsigned>(rest % 60)};
 }
 
 unsigned days_in_month(std::int64_t year, unsigned month) {
@@ -346,7 +350,8 @@ Result<std::int64_t> parse_go_duration(std::string_view text) {
 std::string format_go_duration(std::int64_t nanos) {
   if (nanos == 0) return "0s";
   const bool negative = nanos < 0;
-  unsigned long long u = negative ? 0ull - static_cast<unsigned long long>(nanos) : static_cast<unsigned long long>(nanos);
+  unsigned long long u =
+      negative ? 0ull - static_cast<unsigned long long>(nanos) : static_cast<unsigned long long>(nanos);
   // The fraction `value % divisor` as ".ddd" without trailing zeros.
   auto with_fraction = [](unsigned long long value, unsigned long long divisor, int width) {
     std::string out = std::to_string(value / divisor);

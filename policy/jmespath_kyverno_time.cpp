@@ -50,8 +50,8 @@ Result<Value> fn_time_to_cron(CallContext&, Args args) {
   auto number = [&](std::size_t at) { return std::stoi(text.substr(at, 2)); };
   const std::int64_t local_days = (t->seconds + t->offset) / 86400 - ((t->seconds + t->offset) % 86400 < 0);
   const std::int64_t weekday = ((local_days % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday
-  return Value(std::to_string(number(14)) + " " + std::to_string(number(11)) + " " + std::to_string(number(8)) +
-               " " + std::to_string(number(5)) + " " + std::to_string(weekday));
+  return Value(std::to_string(number(14)) + " " + std::to_string(number(11)) + " " + std::to_string(number(8)) + " " +
+               std::to_string(number(5)) + " " + std::to_string(weekday));
 }
 
 Result<Value> fn_time_add(CallContext&, Args args) {
@@ -147,28 +147,68 @@ Result<Value> fn_time_truncate(CallContext&, Args args) {
 
 std::span<const Function> kyverno_time_functions() {
   static const std::vector<Function> kFunctions = {
-      {"time_since", {kString, kString, kString}, false, fn_time_since, "string",
+      {"time_since",
+       {kString, kString, kString},
+       false,
+       fn_time_since,
+       "string",
        "calculate the difference between a start and end period of time where the end may either be a static "
        "definition or the then-current time"},
       {"time_now", {}, false, fn_time_now, "string", "returns current time in RFC 3339 format"},
       {"time_now_utc", {}, false, fn_time_now_utc, "string", "returns current UTC time in RFC 3339 format"},
-      {"time_to_cron", {kString}, false, fn_time_to_cron, "string",
+      {"time_to_cron",
+       {kString},
+       false,
+       fn_time_to_cron,
+       "string",
        "converts a time (RFC 3339) to a cron expression (string)."},
-      {"time_add", {kString, kString}, false, fn_time_add, "string",
+      {"time_add",
+       {kString, kString},
+       false,
+       fn_time_add,
+       "string",
        "adds duration (second string) to a time value (first string)"},
-      {"time_parse", {kString, kString}, false, fn_time_parse, "string",
+      {"time_parse",
+       {kString, kString},
+       false,
+       fn_time_parse,
+       "string",
        "changes a time value of a given layout to RFC 3339"},
-      {"time_utc", {kString}, false, fn_time_utc, "string",
+      {"time_utc",
+       {kString},
+       false,
+       fn_time_utc,
+       "string",
        "calcutes time in UTC from a given time in RFC 3339 format"},
-      {"time_diff", {kString, kString}, false, fn_time_diff, "string",
+      {"time_diff",
+       {kString, kString},
+       false,
+       fn_time_diff,
+       "string",
        "calculate the difference between a start and end date in RFC3339 format"},
-      {"time_before", {kString, kString}, false, fn_time_before, "boolean",
+      {"time_before",
+       {kString, kString},
+       false,
+       fn_time_before,
+       "boolean",
        "checks if a time is before another time, both in RFC3339 format"},
-      {"time_after", {kString, kString}, false, fn_time_after, "boolean",
+      {"time_after",
+       {kString, kString},
+       false,
+       fn_time_after,
+       "boolean",
        "checks if a time is after another time, both in RFC3339 format"},
-      {"time_between", {kString, kString, kString}, false, fn_time_between, "boolean",
+      {"time_between",
+       {kString, kString, kString},
+       false,
+       fn_time_between,
+       "boolean",
        "checks if a time is between a start and end time, all in RFC3339 format"},
-      {"time_truncate", {kString, kString}, false, fn_time_truncate, "string",
+      {"time_truncate",
+       {kString, kString},
+       false,
+       fn_time_truncate,
+       "string",
        "returns the result of rounding time down to a multiple of duration"},
   };
   return kFunctions;

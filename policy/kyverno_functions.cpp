@@ -15,7 +15,6 @@
 #include "policy/jmespath_go_time.hpp"
 #include "policy/jmespath_semver.hpp"
 #include "policy/jmespath_values.hpp"
-#include "policy/loader_yaml.hpp"
 #include "policy/wildcard.hpp"
 
 namespace signet::policy::jmespath {
@@ -29,8 +28,8 @@ const std::string& str(const Argument& arg) { return arg.value.as_string(); }
 // Go's strconv.FormatFloat(f, 'f', -1, 32), how Kyverno turns a number argument into text.
 std::string number_text(double number) {
   char buffer[128];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, static_cast<float>(number),
-                                       std::chars_format::fixed);
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, static_cast<float>(number), std::chars_format::fixed);
   if (ec != std::errc()) return json::to_json(Value(number));
   return std::string(buffer, end);
 }
@@ -304,8 +303,8 @@ Result<Operand> operand(std::string_view function, const Argument& arg) {
     }
     if (auto d = parse_go_duration(text)) return Operand{Operand::Kind::Duration, 0, *d};
   }
-  return invalid_type(function, "invalid operand " + json::to_json(arg.value) +
-                                     " (a number or a duration such as \"1h30m\")");
+  return invalid_type(function,
+                      "invalid operand " + json::to_json(arg.value) + " (a number or a duration such as \"1h30m\")");
 }
 
 Error mismatch(std::string_view function) { return invalid_type(function, "types mismatch"); }
@@ -490,6 +489,23 @@ Result<Value> fn_parse_json(CallContext&, Args args) {
   return std::move(*parsed);
 }
 
+// A plain (unquoted) scalar as YAML 1.1 reads it (go-yaml v2, under sigs.k8s.io/yaml): null, booleans
+// (yes/no/on/off too), decimal numbers; anything else is a string.
+Value plain_scalar(const std::string& text) {
+  static const RE2 kNull("~|null|Null|NULL|");
+  static const RE2 kTrue("y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON");
+  static const RE2 kFalse("n|N|no|No|NO|false|False|FALSE|off|Off|OFF");
+  static const RE2 kNumber(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  if (RE2::FullMatch(text, kNull)) return Value();
+  if (RE2::FullMatch(text, kTrue)) return Value(true);
+  if (RE2::FullMatch(text, kFalse)) return Value(false);
+  if (RE2::FullMatch(text, kNumber)) {
+    const double number = std::strtod(text.c_str(), nullptr);
+    if (std::isfinite(number)) return Value(number);
+  }
+  return Value(text);
+}
+
 // YAML as sigs.k8s.io/yaml turns it into JSON: YAML 1.1 plain scalars, other keys as their text.
 Result<Value> yaml_to_value(CallContext& context, const YAML::Node& node, std::size_t depth) {
   if (auto ok = context.charge(1); !ok) return ok.error();
@@ -501,24 +517,7 @@ Result<Value> yaml_to_value(CallContext& context, const YAML::Node& node, std::s
     case YAML::NodeType::Scalar: {
       const std::string& text = node.Scalar();
       if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return Value(text);
-      switch (loader::plain_scalar_kind(text)) {
-        case loader::ScalarKind::Null:
-          return Value();
-        case loader::ScalarKind::Bool: {
-          const std::string lower = ascii_lower(text);
-          return Value(lower == "true" || lower == "yes" || lower == "on" || lower == "y");
-        }
-        case loader::ScalarKind::Int:
-        case loader::ScalarKind::Float: {
-          char* end = nullptr;
-          const double number = std::strtod(text.c_str(), &end);
-          if (end != text.c_str() + text.size() || !std::isfinite(number)) return Value(text);
-          return Value(number);
-        }
-        case loader::ScalarKind::String:
-          return Value(text);
-      }
-      return Value(text);
+      return plain_scalar(text);
     }
     case YAML::NodeType::Sequence: {
       json::Array out;
@@ -591,7 +590,8 @@ Result<Value> fn_items(CallContext&, Args args) {
   if (args[0].value.is_object()) {
     std::vector<const json::Member*> members;
     for (const auto& member : args[0].value.as_object()) members.push_back(&member);
-    std::sort(members.begin(), members.end(), [](const json::Member* a, const json::Member* b) { return a->first < b->first; });
+    std::sort(members.begin(), members.end(),
+              [](const json::Member* a, const json::Member* b) { return a->first < b->first; });
     for (const auto* member : members) out.push_back(item(Value(member->first), member->second));
   } else {
     const auto& items = args[0].value.as_array();
@@ -644,64 +644,172 @@ Result<Value> fn_md5(CallContext&, Args args) { return digest("md5", EVP_md5(), 
 std::span<const Function> kyverno_functions() {
   static const std::vector<Function> kFunctions = {
       {"compare", {kString, kString}, false, fn_compare, "number", "compares two strings lexicographically"},
-      {"equal_fold", {kString, kString}, false, fn_equal_fold, "boolean",
+      {"equal_fold",
+       {kString, kString},
+       false,
+       fn_equal_fold,
+       "boolean",
        "allows comparing two strings for equivalency where the only differences are letter cases"},
-      {"replace", {kString, kString, kString, kNumber}, false, fn_replace, "string",
+      {"replace",
+       {kString, kString, kString, kNumber},
+       false,
+       fn_replace,
+       "string",
        "replaces a specified number of instances of the source string with the replacement string in a parent"},
-      {"replace_all", {kString, kString, kString}, false, fn_replace_all, "string",
+      {"replace_all",
+       {kString, kString, kString},
+       false,
+       fn_replace_all,
+       "string",
        "replace all instances of one string with another in an overall parent string"},
-      {"to_upper", {kString}, false, fn_to_upper, "string",
+      {"to_upper",
+       {kString},
+       false,
+       fn_to_upper,
+       "string",
        "takes in a string and outputs the same string with all upper-case letters"},
-      {"to_lower", {kString}, false, fn_to_lower, "string",
+      {"to_lower",
+       {kString},
+       false,
+       fn_to_lower,
+       "string",
        "takes in a string and outputs the same string with all lower-case letters"},
-      {"trim", {kString, kString}, false, fn_trim, "string",
+      {"trim",
+       {kString, kString},
+       false,
+       fn_trim,
+       "string",
        "trims both ends of the source string by characters appearing in the second string"},
-      {"trim_prefix", {kString, kString}, false, fn_trim_prefix, "string",
+      {"trim_prefix",
+       {kString, kString},
+       false,
+       fn_trim_prefix,
+       "string",
        "trims the second string prefix from the first string if the first string starts with the prefix"},
-      {"split", {kString, kString}, false, fn_split, "array[string]",
+      {"split",
+       {kString, kString},
+       false,
+       fn_split,
+       "array[string]",
        "splits the first string when the second string is found and converts it into an array"},
-      {"regex_replace_all", {kString, kString | kNumber, kString | kNumber}, false, fn_regex_replace_all, "string",
+      {"regex_replace_all",
+       {kString, kString | kNumber, kString | kNumber},
+       false,
+       fn_regex_replace_all,
+       "string",
        "converts all parameters to string"},
-      {"regex_replace_all_literal", {kString, kString | kNumber, kString | kNumber}, false,
-       fn_regex_replace_all_literal, "string", "converts all parameters to string"},
-      {"regex_match", {kString, kString | kNumber}, false, fn_regex_match, "boolean",
+      {"regex_replace_all_literal",
+       {kString, kString | kNumber, kString | kNumber},
+       false,
+       fn_regex_replace_all_literal,
+       "string",
+       "converts all parameters to string"},
+      {"regex_match",
+       {kString, kString | kNumber},
+       false,
+       fn_regex_match,
+       "boolean",
        "first string is the regular exression which is compared with second input which can be a number or string"},
-      {"pattern_match", {kString, kString | kNumber}, false, fn_pattern_match, "boolean",
+      {"pattern_match",
+       {kString, kString | kNumber},
+       false,
+       fn_pattern_match,
+       "boolean",
        "'*' matches zero or more alphanumeric characters, '?' matches a single alphanumeric character"},
-      {"label_match", {kObject, kObject}, false, fn_label_match, "boolean",
+      {"label_match",
+       {kObject, kObject},
+       false,
+       fn_label_match,
+       "boolean",
        "object arguments must be enclosed in backticks; ex. `{{request.object.spec.template.metadata.labels}}`"},
-      {"to_boolean", {kString}, false, fn_to_boolean, "boolean",
+      {"to_boolean",
+       {kString},
+       false,
+       fn_to_boolean,
+       "boolean",
        "It returns true or false for any string, such as 'True', 'TruE', 'False', 'FAlse', 'faLSE', etc."},
-      {"add", {kAny, kAny}, false, fn_add, "any",
+      {"add",
+       {kAny, kAny},
+       false,
+       fn_add,
+       "any",
        "does arithmetic addition of two specified values of numbers and durations"},
-      {"sum", {kArray}, false, fn_sum, "any",
+      {"sum",
+       {kArray},
+       false,
+       fn_sum,
+       "any",
        "does arithmetic addition of specified array of values of numbers and durations"},
-      {"subtract", {kAny, kAny}, false, fn_subtract, "any",
+      {"subtract",
+       {kAny, kAny},
+       false,
+       fn_subtract,
+       "any",
        "does arithmetic subtraction of two specified values of numbers and durations"},
-      {"multiply", {kAny, kAny}, false, fn_multiply, "any",
+      {"multiply",
+       {kAny, kAny},
+       false,
+       fn_multiply,
+       "any",
        "does arithmetic multiplication of two specified values of numbers and durations"},
       {"divide", {kAny, kAny}, false, fn_divide, "any", "divisor must be non zero"},
       {"modulo", {kAny, kAny}, false, fn_modulo, "any", "divisor must be non-zero, arguments must be integers"},
       {"round", {kNumber, kNumber}, false, fn_round, "number", "does roundoff to upto the given decimal places"},
       {"base64_decode", {kString}, false, fn_base64_decode, "string", "decodes a base 64 string"},
-      {"base64_encode", {kString}, false, fn_base64_encode, "string",
+      {"base64_encode",
+       {kString},
+       false,
+       fn_base64_encode,
+       "string",
        "encodes a regular, plaintext and unencoded string to base64"},
-      {"path_canonicalize", {kString}, false, fn_path_canonicalize, "string",
+      {"path_canonicalize",
+       {kString},
+       false,
+       fn_path_canonicalize,
+       "string",
        "normalizes or canonicalizes a given path by removing excess slashes"},
-      {"truncate", {kString, kNumber}, false, fn_truncate, "string",
+      {"truncate",
+       {kString, kNumber},
+       false,
+       fn_truncate,
+       "string",
        "length argument must be enclosed in backticks; ex. \"{{request.object.metadata.name | truncate(@, `9`)}}\""},
-      {"semver_compare", {kString, kString}, false, fn_semver_compare, "boolean",
+      {"semver_compare",
+       {kString, kString},
+       false,
+       fn_semver_compare,
+       "boolean",
        "compares two strings which comply with the semantic versioning schema and outputs a boolean response as "
        "to the position of the second relative to the first"},
-      {"parse_json", {kString}, false, fn_parse_json, "any",
+      {"parse_json",
+       {kString},
+       false,
+       fn_parse_json,
+       "any",
        "decodes a valid JSON encoded string to the appropriate type. Opposite of `to_string` function"},
-      {"parse_yaml", {kString}, false, fn_parse_yaml, "any",
+      {"parse_yaml",
+       {kString},
+       false,
+       fn_parse_yaml,
+       "any",
        "decodes a valid YAML encoded string to the appropriate type provided it can be represented as JSON"},
-      {"lookup", {kObject | kArray, kString | kNumber}, false, fn_lookup, "any",
+      {"lookup",
+       {kObject | kArray, kString | kNumber},
+       false,
+       fn_lookup,
+       "any",
        "returns the value corresponding to the given key/index in the given object/array"},
-      {"items", {kObject | kArray, kString, kString}, false, fn_items, "array",
+      {"items",
+       {kObject | kArray, kString, kString},
+       false,
+       fn_items,
+       "array",
        "converts a map or array to an array of objects where each key:value is an item in the array"},
-      {"object_from_lists", {kArray, kArray}, false, fn_object_from_lists, "object",
+      {"object_from_lists",
+       {kArray, kArray},
+       false,
+       fn_object_from_lists,
+       "object",
        "converts a pair of lists containing keys and values to an object"},
       {"sha256", {kString}, false, fn_sha256, "string", "generate unique resources name if length exceeds the limit"},
       {"sha1", {kString}, false, fn_sha1, "string", "generate a SHA-1 hash"},
