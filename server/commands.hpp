@@ -1,6 +1,7 @@
 // The `signet` subcommands. Each takes the arguments after its name and returns the exit code.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@ int run_serve(const std::vector<std::string>& args);
 int run_verify(const std::vector<std::string>& args);
 int run_admit(const std::vector<std::string>& args);
 int run_policy_check(const std::vector<std::string>& args);
+int run_jp(const std::vector<std::string>& args);
+// The same with its streams given, so tests can run it.
+int run_jp(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // Exit codes shared by the commands.
 constexpr int kExitOk = 0;
