@@ -49,34 +49,35 @@ json::Value request_variables(const AdmissionRequest& request, const std::vector
 }
 
 StatementCheck statement_check(json::Value variables) {
-  return [variables = std::move(variables)](const Attestation& attestation,
-                                            const json::Value& statement) -> Result<void> {
-    if (attestation.conditions.empty()) return success();
-    const json::Value* predicate = statement.find("predicate");
-    if (predicate == nullptr || !predicate->is_object()) {
-      return Error::invalid("the attestation of type " + attestation.predicate_type + " has no predicate object");
-    }
-    const json::Value context = with_predicate(variables, *predicate);
-    for (const auto& block : attestation.conditions) {
-      ConditionBlock substituted;
-      for (const auto& [from, to] : {std::pair{&block.any, &substituted.any}, std::pair{&block.all, &substituted.all}}) {
-        for (const auto& condition : *from) {
-          auto key = substitute_variables(condition.key, context);
-          if (!key) return key.error().context("attestation of type " + attestation.predicate_type);
-          auto value = substitute_variables(condition.value, context);
-          if (!value) return value.error().context("attestation of type " + attestation.predicate_type);
-          to->push_back({std::move(*key), condition.op, std::move(*value), condition.message});
+  return
+      [variables = std::move(variables)](const Attestation& attestation, const json::Value& statement) -> Result<void> {
+        if (attestation.conditions.empty()) return success();
+        const json::Value* predicate = statement.find("predicate");
+        if (predicate == nullptr || !predicate->is_object()) {
+          return Error::invalid("the attestation of type " + attestation.predicate_type + " has no predicate object");
         }
-      }
-      auto outcome = evaluate_conditions(substituted);
-      if (!outcome) return outcome.error().context("attestation of type " + attestation.predicate_type);
-      if (!outcome->passed) {
-        return Error::invalid("attestation of type " + attestation.predicate_type +
-                              " fails its conditions: " + outcome->reason);
-      }
-    }
-    return success();
-  };
+        const json::Value context = with_predicate(variables, *predicate);
+        for (const auto& block : attestation.conditions) {
+          ConditionBlock substituted;
+          for (const auto& [from, to] :
+               {std::pair{&block.any, &substituted.any}, std::pair{&block.all, &substituted.all}}) {
+            for (const auto& condition : *from) {
+              auto key = substitute_variables(condition.key, context);
+              if (!key) return key.error().context("attestation of type " + attestation.predicate_type);
+              auto value = substitute_variables(condition.value, context);
+              if (!value) return value.error().context("attestation of type " + attestation.predicate_type);
+              to->push_back({std::move(*key), condition.op, std::move(*value), condition.message});
+            }
+          }
+          auto outcome = evaluate_conditions(substituted);
+          if (!outcome) return outcome.error().context("attestation of type " + attestation.predicate_type);
+          if (!outcome->passed) {
+            return Error::invalid("attestation of type " + attestation.predicate_type +
+                                  " fails its conditions: " + outcome->reason);
+          }
+        }
+        return success();
+      };
 }
 
 }  // namespace signet::policy

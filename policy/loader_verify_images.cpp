@@ -406,7 +406,8 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     const Attestation& attestation = verification.attestations[i];
     if (attestation.attestors.empty() && verification.attestors.empty() && field["key"].string().empty()) {
       field["attestations"].items()[i].refuse(
-          "an attestation needs attestors (its own or the entry's): keyless verification is not supported yet");
+          "an attestation needs attestors (its own or the entry's): keyless verification is not supported by signet "
+          "yet");
     }
     for (const auto& block : attestation.conditions) {
       for (const auto* list : {&block.any, &block.all}) {

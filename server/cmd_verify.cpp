@@ -51,8 +51,8 @@ int run_verify(const std::vector<std::string>& args) {
   request.name = "signet-verify";
   std::vector<policy::ImageUse> images;
   for (std::size_t i = 0; i < line->positional().size(); ++i)
-    images.push_back(
-        {line->positional()[i], "/spec/containers/" + std::to_string(i) + "/image", "c" + std::to_string(i)});
+    images.push_back({line->positional()[i], "/spec/containers/" + std::to_string(i) + "/image",
+                      "c" + std::to_string(i), "containers"});
 
   auto snapshot = policies.current();
   // Mutate mode verifies signatures without demanding a digest in the reference: the CLI resolves tags.

@@ -754,7 +754,8 @@ class KyvernoPolicies(unittest.TestCase):
                 self.assertIn(run.returncode, (0, 2), f"{name}: exit {run.returncode}\n{run.stderr}")
                 for line in run.stdout.splitlines():
                     if line.startswith("refused"):
-                        self.assertIn("not supported", line, name)
+                        # A feature to come, or what today's Kyverno refuses too (older library policies).
+                        self.assertTrue("not supported" in line or "Kyverno refuses this too" in line, line)
                 accepted += run.returncode == 0
                 refused += run.returncode == 2
         print(f"\nsignet policy check: {accepted} Kyverno policy files accepted, {refused} refused", file=sys.stderr)

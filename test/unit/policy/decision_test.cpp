@@ -8,7 +8,8 @@ namespace {
 
 RuleResult result(std::string image, RuleStatus status, bool enforce, std::string message,
                   std::string policy = "check-signatures", std::string rule = "verify-cosign") {
-  return RuleResult{std::move(policy), std::move(rule), std::move(image), status, enforce, std::move(message), "", std::nullopt};
+  return RuleResult{std::move(policy), std::move(rule), std::move(image), status, enforce, std::move(message), "",
+                    std::nullopt};
 }
 
 PinCandidate pin(std::string image, std::string path) {

@@ -437,7 +437,7 @@ TEST_CASE("a Deployment's pod template is verified by a Pod rule (autogen)", "[p
   auto request = pod_request();
   request.kind = "Deployment";
   request.group = "apps";
-  std::vector<ImageUse> images = {{kPinned, "/spec/template/spec/containers/0/image", "app"}};
+  std::vector<ImageUse> images = {{kPinned, "/spec/template/spec/containers/0/image", "app", "containers"}};
   const auto d =
       run(keyed_policy({attestor_set({key_attestor({&key_a()})})}), request, images, Mode::Validate, registry);
   CHECK_FALSE(d.allowed);

@@ -107,8 +107,6 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
        "rekor.pubkey is not supported by signet yet (a custom Rekor public key)"},
       {"", "            ctlog:\n              tsaCertChain: abc\n", "", kKeysPath + ".ctlog.tsaCertChain",
        "ctlog.tsaCertChain is not supported by signet yet (RFC 3161 timestamps)"},
-      {"      attestations:\n      - type: https://slsa.dev/provenance/v1\n", "", "", kEntryPath + ".attestations",
-       "attestations is not supported by signet yet (attestation verification)"},
       {"      imageRegistryCredentials:\n        providers: [amazon]\n", "", "",
        kEntryPath + ".imageRegistryCredentials.providers",
        "provider \"amazon\" is not supported: put the registry's credentials in a dockerconfigjson secret and list "
@@ -144,16 +142,13 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
   }
 }
 
-TEST_CASE("rule-level context, preconditions and imageExtractors are refused as not supported yet",
-          "[policy][loader][errors]") {
+TEST_CASE("rule-level context and preconditions are refused as not supported yet", "[policy][loader][errors]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"    context:\n    - name: keys\n      configMap:\n        name: keys\n        namespace: default\n",
        "context is not supported by signet yet (context entries and variables)"},
       {"    preconditions:\n      all:\n      - key: \"{{request.operation}}\"\n        operator: NotEquals\n        "
        "value: DELETE\n",
        "preconditions is not supported by signet yet (rule conditions)"},
-      {"    imageExtractors:\n      Task:\n      - path: /spec/steps/*/image\n",
-       "imageExtractors is not supported by signet yet (images outside pod specs)"},
   };
   for (const auto& [block, message] : cases) {
     PolicyError error = refusal_of(edited(keyed_policy(), "    match:\n", block + "    match:\n"));
@@ -444,4 +439,56 @@ TEST_CASE("a registry secret name that is not a Kubernetes name is refused", "[p
     CHECK(error.field_path == kEntryPath + ".imageRegistryCredentials.secrets");
     CHECK_THAT(error.message, Catch::Contains("is not a valid secret name"));
   }
+}
+
+TEST_CASE("attestations and their conditions are refused where they are malformed", "[policy][loader][errors]") {
+  struct Case {
+    std::string attestation, path, message;
+  };
+  const std::string at = kEntryPath + ".attestations[0]";
+  const std::vector<Case> cases = {
+      {"      - conditions: []\n", at, "type is required: the predicate type to verify"},
+      {"      - type: t\n        conditions:\n        - all:\n          - key: a\n            operator: Equalz\n"
+       "            value: b\n",
+       at + ".conditions[0].all[0].operator", "unknown operator \"Equalz\""},
+      {"      - type: t\n        conditions:\n        - any: []\n", at + ".conditions[0].any",
+       "an empty any never holds: remove it or list conditions"},
+      {"      - type: t\n        conditions:\n        - none: []\n", at + ".conditions[0].none", "unknown field"},
+  };
+  for (const auto& c : cases) {
+    PolicyError error = refusal_of(keyed_policy("      attestations:\n" + c.attestation));
+    CHECK(error.field_path == c.path);
+    CHECK_THAT(error.message, Catch::StartsWith(c.message));
+  }
+}
+
+TEST_CASE("an attestation with no attestors anywhere is refused: it would need keyless", "[policy][loader][errors]") {
+  const std::string yaml = R"(apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: attested
+spec:
+  validationFailureAction: Enforce
+  rules:
+  - name: provenance
+    match:
+      any:
+      - resources:
+          kinds: [Pod]
+    verifyImages:
+    - imageReferences: ["registry.example/*"]
+      attestations:
+      - type: https://slsa.dev/provenance/v1
+)";
+  PolicyError error = refusal_of(yaml);
+  CHECK(error.field_path == kEntryPath + ".attestations[0]");
+  CHECK_THAT(error.message, Catch::Contains("keyless verification is not supported by signet yet"));
+}
+
+TEST_CASE("an imageExtractors jmesPath that does not compile is refused with its error", "[policy][loader][errors]") {
+  PolicyError error = refusal_of(edited(keyed_policy(), "    match:\n",
+                                        "    imageExtractors:\n      Task:\n      - path: /spec/steps/*/image\n"
+                                        "        jmesPath: \"trim_prefix(@, \"\n    match:\n"));
+  CHECK(error.field_path == "spec.rules[0].imageExtractors.Task[0].jmesPath");
+  CHECK_THAT(error.message, Catch::StartsWith("syntax"));
 }
