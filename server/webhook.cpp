@@ -79,9 +79,12 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   const char* mode_name = mode == policy::Mode::Mutate ? "mutate" : "validate";
 
   policy::Decision decision;
-  const bool skip = request.operation == "DELETE" || request.operation == "CONNECT" ||
-                    (request.operation == "UPDATE" && same_images(review->images, review->old_images));
-  if (!skip && !review->images.empty()) {
+  // An UPDATE that keeps a pod's images is not verified again. Resources without pod images are
+  // always evaluated: a rule's imageExtractors may find images in them.
+  const bool skip =
+      request.operation == "DELETE" || request.operation == "CONNECT" ||
+      (request.operation == "UPDATE" && !review->images.empty() && same_images(review->images, review->old_images));
+  if (!skip) {
     // One snapshot for the whole request, even if the policies are reloaded meanwhile.
     std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
     auto deadline = oci::Clock::now() + options_.review_deadline;

@@ -604,6 +604,36 @@ spec:
                       value: SPDX-2.3
 """
 
+TEKTON_POLICY = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: signed-task-bundles
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: check-bundle
+      match:
+        any:
+          - resources:
+              kinds: [TaskRun]
+      imageExtractors:
+        TaskRun:
+          - name: taskruns
+            path: /spec/taskRef
+            value: bundle
+            key: name
+            jmesPath: "trim_prefix(@, 'oci://')"
+      verifyImages:
+        - imageReferences: ["{reg}/*"]
+          mutateDigest: false
+          attestors:
+            - entries:
+                - keys:
+                    publicKeys: |-
+{builder}
+                    rekor: {{ignoreTlog: true}}
+"""
+
 SLSA = "https://slsa.dev/provenance/v0.2"
 VULN = "https://cosign.sigstore.dev/attestation/vuln/v1"
 SPDX = "https://spdx.dev/Document"
@@ -627,6 +657,9 @@ class Attestations(unittest.TestCase):
         os.makedirs(policies)
         with open(os.path.join(policies, "attest.yaml"), "w") as f:
             f.write(ATTESTATION_POLICY.format(reg=cls.reg, builder=indent(builder_pub), other=indent(other_pub)))
+        with open(os.path.join(policies, "tekton.yaml"), "w") as f:
+            f.write(TEKTON_POLICY.format(reg=cls.reg, builder="\n".join(
+                "                      " + l for l in builder_pub.strip().splitlines())))
         cls.signet = Signet(w, policies, os.path.join(w, "none.crt"), os.path.join(w, "none.json"), [cls.reg],
                             with_registry_files=False)
 
@@ -722,6 +755,24 @@ class Attestations(unittest.TestCase):
         self.attest(repo, digest, SLSA, self.provenance(build_type="https://ci.example/build/v2"), self.other)
         self.attest(repo, digest, VULN, self.scan(), self.builder)
         self.assertTrue(self.review(image)["allowed"])
+
+    def test_a_tekton_bundle_found_by_image_extractors_is_verified(self):
+        signed, repo, digest = self.push("tasks/build")
+        support("cosign_sign.py", self.reg, repo, digest, self.builder, "--plain-http")
+        unsigned, _, _ = self.push("tasks/unsigned")
+
+        def task_run(bundle):
+            review = pod_review([], uid="tr-" + os.urandom(4).hex(), kind="TaskRun")
+            review["request"]["kind"] = {"group": "tekton.dev", "version": "v1beta1", "kind": "TaskRun"}
+            review["request"]["object"] = {"apiVersion": "tekton.dev/v1beta1", "kind": "TaskRun",
+                                           "metadata": {"name": "run", "namespace": "default"},
+                                           "spec": {"taskRef": {"name": "build", "bundle": "oci://" + bundle}}}
+            return self.signet.review(review)
+
+        self.assertTrue(task_run(signed)["allowed"])
+        response = task_run(unsigned)
+        self.assertFalse(response["allowed"])
+        self.assertIn("tasks/unsigned", response["status"]["message"])
 
     def test_an_sbom_is_checked_with_its_own_fields(self):
         image, repo, digest = self.push("sbom/app")
