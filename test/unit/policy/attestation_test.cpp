@@ -124,3 +124,63 @@ TEST_CASE("a registry error while reading attestations is an Error, not a Fail",
   registry.failure = Error::unavailable("connection refused");
   CHECK(checked(requiring(kSlsa, {&builder()}), registry).status == RuleStatus::Error);
 }
+
+namespace {
+
+Condition condition(const char* key, ConditionOperator op, json::Value value, std::string message = "") {
+  return Condition{json::Value(key), op, std::move(value), std::move(message)};
+}
+
+PolicySet requiring_builder(std::vector<ConditionBlock> conditions) {
+  PolicySet set = requiring(kSlsa, {&builder()});
+  set.policies[0].rules[0].verify_images[0].attestations[0].conditions = std::move(conditions);
+  return set;
+}
+
+}  // namespace
+
+TEST_CASE("conditions read the predicate's fields at the root", "[policy][attestations][conditions]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1,
+                  attestation_by(builder(), kDigestV1, kSlsa, R"({"builder":{"id":"https://ci/v1"},"n":3})"));
+  const auto passes =
+      requiring_builder({ConditionBlock{{},
+                                        {condition("{{ builder.id }}", ConditionOperator::Equals, "https://ci/*"),
+                                         condition("{{ n }}", ConditionOperator::GreaterThan, 2)}}});
+  CHECK(checked(passes, registry).status == RuleStatus::Pass);
+
+  const auto fails = requiring_builder(
+      {ConditionBlock{{}, {condition("{{ builder.id }}", ConditionOperator::Equals, "https://other")}}});
+  const auto& result = checked(fails, registry);
+  CHECK(result.status == RuleStatus::Fail);
+  // The deny names the attestation, the condition and the value found.
+  CHECK_THAT(result.message, Catch::Contains("attestation of type " + kSlsa) && Catch::Contains("https://ci/v1") &&
+                                 Catch::Contains("Equals"));
+}
+
+TEST_CASE("a condition's message replaces the generated one, and request variables are seen",
+          "[policy][attestations][conditions]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSlsa, R"({"team":"payments"})"));
+  const auto set = requiring_builder({ConditionBlock{
+      {}, {condition("{{ team }}", ConditionOperator::Equals, "{{ request.namespace }}", "built by another team")}}});
+  auto request = pod_request("payments");
+  request.json = json::Object{{"namespace", json::Value("payments")}};
+  const auto allowed = run(set, request, images_of({kPinned}), Mode::Validate, registry);
+  CHECK(allowed.allowed);
+  request.json = json::Object{{"namespace", json::Value("billing")}};
+  request.namespace_name = "billing";
+  const auto denied = run(set, request, images_of({kPinned}), Mode::Validate, registry);
+  CHECK_FALSE(denied.allowed);
+  CHECK_THAT(denied.message, Catch::Contains("built by another team"));
+}
+
+TEST_CASE("a variable that cannot be resolved fails the attestation naming it", "[policy][attestations][conditions]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSlsa, R"({"builder":{}})"));
+  const auto set =
+      requiring_builder({ConditionBlock{{}, {condition("{{ builder.id }}", ConditionOperator::Equals, "x")}}});
+  const auto& result = checked(set, registry);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("builder.id"));
+}
