@@ -225,23 +225,22 @@ EvidenceSource::EvidenceSource(oci::Registry& registry, oci::Reference image, oc
     : registry_(registry), image_(std::move(image)), pull_(std::move(pull)) {}
 
 boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::signatures(const std::string& repository) {
-  auto it = signatures_.find(repository);
-  if (it == signatures_.end()) {
-    std::optional<std::string> override_repository;
-    if (!repository.empty()) override_repository = repository;
-    auto result = co_await registry_.cosign_signatures(image_, override_repository, pull_);
-    it = signatures_.emplace(repository, std::move(result)).first;
-  }
-  co_return &it->second;
+  co_return co_await read(signatures_, &oci::Registry::cosign_signatures, repository);
 }
 
 boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::attestations(const std::string& repository) {
-  auto it = attestations_.find(repository);
-  if (it == attestations_.end()) {
+  co_return co_await read(attestations_, &oci::Registry::cosign_attestations, repository);
+}
+
+boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::read(std::map<std::string, Layers>& cache,
+                                                                           CosignRead what,
+                                                                           const std::string& repository) {
+  auto it = cache.find(repository);
+  if (it == cache.end()) {
     std::optional<std::string> override_repository;
     if (!repository.empty()) override_repository = repository;
-    auto result = co_await registry_.cosign_attestations(image_, override_repository, pull_);
-    it = attestations_.emplace(repository, std::move(result)).first;
+    auto result = co_await (registry_.*what)(image_, override_repository, pull_);
+    it = cache.emplace(repository, std::move(result)).first;
   }
   co_return &it->second;
 }

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ class EvidenceSource {
   const oci::Reference& image() const { return image_; }
 
  private:
+  using CosignRead = boost::asio::awaitable<Layers> (oci::Registry::*)(const oci::Reference&,
+                                                                       const std::optional<std::string>&, oci::Pull);
+  // `repository`'s layers from `cache`, read with `what` the first time.
+  boost::asio::awaitable<const Layers*> read(std::map<std::string, Layers>& cache, CosignRead what,
+                                             const std::string& repository);
+
   oci::Registry& registry_;
   oci::Reference image_;
   oci::Pull pull_;
