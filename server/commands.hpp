@@ -10,6 +10,7 @@ int run_serve(const std::vector<std::string>& args);
 int run_verify(const std::vector<std::string>& args);
 int run_admit(const std::vector<std::string>& args);
 int run_policy_check(const std::vector<std::string>& args);
+int run_test(const std::vector<std::string>& args);
 
 // Exit codes shared by the commands.
 constexpr int kExitOk = 0;

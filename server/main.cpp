@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return run_serve(rest);
     if (command == "verify") return run_verify(rest);
     if (command == "admit") return run_admit(rest);
+    if (command == "test") return run_test(rest);
     if (command == "policy" && !rest.empty() && rest[0] == "check")
       return run_policy_check(std::vector<std::string>(rest.begin() + 1, rest.end()));
     if (command == "version" || command == "--version") {
