@@ -14,6 +14,7 @@ int run_policy_check(const std::vector<std::string>& args);
 int run_jp(const std::vector<std::string>& args);
 // The same with its streams given, so tests can run it.
 int run_jp(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int run_test(const std::vector<std::string>& args);
 
 // Exit codes shared by the commands.
 constexpr int kExitOk = 0;

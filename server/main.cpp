@@ -17,6 +17,7 @@ const char* const kUsage = "signet " SIGNET_VERSION
                            "  admit          answer one AdmissionReview from a file or stdin\n"
                            "  policy check   load policies and say which are accepted or refused, and why\n"
                            "  jp             evaluate a JMESPath expression on JSON (query), list functions\n"
+    "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
                            "  version        print the version\n"
                            "Run `signet COMMAND --help` for a command's flags.\n";
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     if (command == "verify") return run_verify(rest);
     if (command == "admit") return run_admit(rest);
     if (command == "jp") return run_jp(rest);
+    if (command == "test") return run_test(rest);
     if (command == "policy" && !rest.empty() && rest[0] == "check")
       return run_policy_check(std::vector<std::string>(rest.begin() + 1, rest.end()));
     if (command == "version" || command == "--version") {
