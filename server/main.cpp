@@ -17,7 +17,7 @@ const char* const kUsage = "signet " SIGNET_VERSION
                            "  admit          answer one AdmissionReview from a file or stdin\n"
                            "  policy check   load policies and say which are accepted or refused, and why\n"
                            "  jp             evaluate a JMESPath expression on JSON (query), list functions\n"
-    "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
+                           "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
                            "  version        print the version\n"
                            "Run `signet COMMAND --help` for a command's flags.\n";
 

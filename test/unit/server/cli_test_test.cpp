@@ -29,6 +29,10 @@ struct TeamLayout {
     run_ok(support_command("make_layout.py", {dir, "image", "registry.example/team/app:signed", "--text", "s"}));
     run_ok(support_command("make_layout.py", {dir, "image", "registry.example/team/app:unsigned", "--text", "u"}));
     run_ok(support_command("make_layout.py", {dir, "sign", "registry.example/team/app:signed", kKey}));
+    std::ofstream(temp / "provenance.json")
+        << R"({"buildDefinition":{},"runDetails":{"builder":{"id":"https://ci.example/team-builder"}}})";
+    run_ok(support_command("make_layout.py", {dir, "sign", "registry.example/team/app:signed", kKey, "--attest",
+                                              temp / "provenance.json", "--type", "https://slsa.dev/provenance/v1"}));
   }
 };
 
@@ -62,7 +66,7 @@ TEST_CASE("a test whose pass, fail and skip expectations all hold exits 0", "[cl
   auto run = signet_test({kFixtures + "/passing", "--oci-layout", layout.dir});
   INFO(run.out << run.err);
   CHECK(run.status == 0);
-  CHECK_THAT(run.out, Catch::Contains("Test Summary: 5 tests passed and 0 tests failed"));
+  CHECK_THAT(run.out, Catch::Contains("Test Summary: 7 tests passed and 0 tests failed"));
   CHECK_THAT(run.out, Catch::Contains("Pod/default/signed-pod"));
   CHECK_THAT(run.out, Catch::Contains("Deployment/default/signed-deployment"));
   CHECK_THAT(run.out, !Catch::Contains("Want"));
