@@ -16,7 +16,8 @@ namespace signet::policy {
 // digest, reference), as Kyverno's context holds them.
 json::Value request_variables(const AdmissionRequest& request, const std::vector<ImageUse>& images);
 
-// The check of one statement against an attestation's conditions, with `variables` under the predicate.
+// The check of one statement against an attestation's conditions, with `variables` and `image` (the
+// image verified, as Kyverno's ImageInfo) under the predicate.
 // A failed block is an Invalid error naming the attestation's type and the condition that failed; a
 // variable that cannot be substituted is an Invalid error naming it.
 StatementCheck statement_check(json::Value variables);

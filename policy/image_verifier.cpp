@@ -182,7 +182,7 @@ boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntr
     co_return Error::invalid(std::move(message));
   }
   for (const auto& statement : statements) {
-    if (auto checked = check(attestation, statement); !checked) {
+    if (auto checked = check(attestation, statement, source.image()); !checked) {
       co_return Error{checked.error().kind, e.path + ": " + checked.error().message};
     }
   }

@@ -52,9 +52,10 @@ class EvidenceSource {
   std::map<std::string, Layers> attestations_;
 };
 
-// Decides whether one verified in-toto statement (JSON) satisfies an attestation's conditions; Invalid
-// with the reason when not.
-using StatementCheck = std::function<Result<void>(const Attestation& attestation, const json::Value& statement)>;
+// Decides whether one verified in-toto statement (JSON) about `image` satisfies an attestation's
+// conditions; Invalid with the reason when not.
+using StatementCheck = std::function<Result<void>(const Attestation& attestation, const json::Value& statement,
+                                                  const oci::Reference& image)>;
 
 // Verifies the image of `evidence` against every attestor set of `entry`, then every attestation of it
 // (statements signed by an attestor, naming the image's digest, of the attestation's type, each passing

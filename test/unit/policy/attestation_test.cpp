@@ -184,3 +184,16 @@ TEST_CASE("a variable that cannot be resolved fails the attestation naming it", 
   CHECK(result.status == RuleStatus::Fail);
   CHECK_THAT(result.message, Catch::Contains("builder.id"));
 }
+
+TEST_CASE("conditions see the verified image and the request's images as Kyverno's ImageInfo",
+          "[policy][attestations][conditions]") {
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1,
+                  attestation_by(builder(), kDigestV1, kSlsa, R"({"subject_image":"127.0.0.1:5000/app"})"));
+  const auto set = requiring_builder({ConditionBlock{
+      {},
+      {condition("{{ image.registry }}/{{ image.path }}", ConditionOperator::Equals, "{{ subject_image }}"),
+       condition("{{ image.digest }}", ConditionOperator::Equals, json::Value(kDigestV1)),
+       condition("{{ images.containers.c0.name }}", ConditionOperator::Equals, "app")}}});
+  CHECK(checked(set, registry).status == RuleStatus::Pass);
+}
