@@ -221,12 +221,14 @@ void parse_type(const Field& field, ImageVerification& verification) {
   verification.type = type == "Notary" ? VerificationType::Notary : VerificationType::SigstoreBundle;
 }
 
-// Whether a condition's key or value reads the admission request rather than only the predicate.
+// Whether a condition's key or value reads the admission (request, images, image) rather than only the
+// predicate.
 bool reads_request(const json::Value& value) {
   if (value.is_string()) {
     const std::string& text = value.as_string();
+    // {{image.tag}} too: the verdict is cached per digest, and one digest may come under several tags.
     return text.find("{{") != std::string::npos &&
-           (text.find("request") != std::string::npos || text.find("images") != std::string::npos);
+           (text.find("request") != std::string::npos || text.find("image") != std::string::npos);
   }
   if (value.is_array()) {
     for (const auto& item : value.as_array()) {

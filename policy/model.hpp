@@ -192,8 +192,8 @@ struct ImageVerification {
   // Lower-case hex sha256 over a canonical serialisation of everything above that decides a verdict
   // (not use_cache, mutate_digest or failure_action): equal fingerprints mean equal verdicts for an image.
   std::string fingerprint;
-  // Some attestation condition reads the request ({{request.…}}, {{images.…}}): its verdict belongs to one
-  // admission, so it is not cached.
+  // Some attestation condition reads the admission ({{request.…}}, {{images.…}}, {{image.…}}): its verdict
+  // belongs to one admission, so it is not cached.
   bool verdict_depends_on_request = false;
 };
 

@@ -562,3 +562,52 @@ TEST_CASE("a dropped rule that keeps Kyverno from autogen empties the autogen co
 )";
   CHECK(load_one(keyed_policy() + harmless).autogen_controllers.size() == 7);
 }
+
+TEST_CASE("attestations load with their conditions, and conditions are part of the fingerprint",
+          "[policy][loader][attestations]") {
+  const auto attested = [](const std::string& key, const std::string& value) {
+    return keyed_policy(
+        "      attestations:\n"
+        "      - type: https://slsa.dev/provenance/v1\n"
+        "        conditions:\n"
+        "        - all:\n"
+        "          - key: \"" +
+        key +
+        "\"\n"
+        "            operator: Equals\n"
+        "            value: " +
+        value +
+        "\n"
+        "            message: wrong builder\n"
+        "          any:\n"
+        "          - key: 3\n"
+        "            operator: GreaterThan\n"
+        "            value: 2\n");
+  };
+  const Policy policy = load_one(attested("{{ builder.id }}", "ci"));
+  const auto& entry = policy.rules[0].verify_images[0];
+  REQUIRE(entry.attestations.size() == 1);
+  const Attestation& attestation = entry.attestations[0];
+  CHECK(attestation.predicate_type == "https://slsa.dev/provenance/v1");
+  CHECK(attestation.attestors.empty());  // verified with the entry's attestors
+  REQUIRE(attestation.conditions.size() == 1);
+  const auto& block = attestation.conditions[0];
+  REQUIRE(block.all.size() == 1);
+  CHECK(block.all[0].key == json::Value("{{ builder.id }}"));
+  CHECK(block.all[0].op == ConditionOperator::Equals);
+  CHECK(block.all[0].message == "wrong builder");
+  REQUIRE(block.any.size() == 1);
+  CHECK(block.any[0].key == json::Value(3));  // YAML scalars keep their types
+  CHECK_FALSE(entry.verdict_depends_on_request);
+
+  CHECK(load_one(attested("{{ builder.id }}", "other")).rules[0].verify_images[0].fingerprint != entry.fingerprint);
+  // A condition on the admission makes the verdict the admission's own.
+  CHECK(load_one(attested("{{ request.namespace }}", "ci")).rules[0].verify_images[0].verdict_depends_on_request);
+  CHECK(load_one(attested("{{ image.tag }}", "v1")).rules[0].verify_images[0].verdict_depends_on_request);
+}
+
+TEST_CASE("the older predicateType names the attestation's type", "[policy][loader][attestations]") {
+  const Policy policy =
+      load_one(keyed_policy("      attestations:\n      - predicateType: https://spdx.dev/Document\n"));
+  CHECK(policy.rules[0].verify_images[0].attestations[0].predicate_type == "https://spdx.dev/Document");
+}
