@@ -197,3 +197,20 @@ TEST_CASE("conditions see the verified image and the request's images as Kyverno
        condition("{{ images.containers.c0.name }}", ConditionOperator::Equals, "app")}}});
   CHECK(checked(set, registry).status == RuleStatus::Pass);
 }
+
+TEST_CASE("a large SBOM predicate is verified and its conditions read", "[policy][attestations]") {
+  // About 2 MiB of SPDX packages: within the default 4 MiB layer cap once base64'd into the envelope.
+  std::string packages;
+  for (int i = 0; i < 20000; ++i) {
+    packages += (i ? "," : "") + std::string(R"({"name":"package-)") + std::to_string(i) +
+                R"(","versionInfo":"1.0.0","licenseConcluded":"Apache-2.0","downloadLocation":"NOASSERTION"})";
+  }
+  const std::string sbom = R"({"spdxVersion":"SPDX-2.3","packages":[)" + packages + "]}";
+  REQUIRE(sbom.size() > 2 * 1000 * 1000);
+  FakeRegistry registry;
+  registry.attest(kApp, kDigestV1, attestation_by(builder(), kDigestV1, kSpdx, sbom));
+  PolicySet set = requiring(kSpdx, {&builder()});
+  set.policies[0].rules[0].verify_images[0].attestations[0].conditions = {ConditionBlock{
+      {}, {Condition{json::Value("{{ length(packages) }}"), ConditionOperator::Equals, json::Value(20000), ""}}}};
+  CHECK(checked(set, registry).status == RuleStatus::Pass);
+}
