@@ -116,7 +116,7 @@ RequestImages images_by_rule(const std::vector<ApplicableRule>& rules, const Adm
       const json::Value* object = request.json.find("object");
       auto found = extract_images(object != nullptr ? *object : json::Value(), extractors->second);
       if (!found) {
-        out.errors.push_back(result_for(rule, "", RuleStatus::Error, found.error().message));
+        out.errors.push_back(result_for(rule, "request.object", RuleStatus::Error, found.error().message));
         continue;
       }
       for (auto& use : *found) {
