@@ -47,6 +47,25 @@ std::optional<std::size_t> tar_number(std::string_view field) {
 
 bool all_zero(std::string_view block) { return block.find_first_not_of('\0') == std::string_view::npos; }
 
+bool is_marker(std::string_view line) {
+  return line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+// Whether a piece of a YAML stream holds more than markers, directives, blank lines and comments.
+bool has_content(std::string_view piece) {
+  std::size_t at = 0;
+  while (at < piece.size()) {
+    const std::size_t end = std::min(piece.find('\n', at), piece.size());
+    std::string_view line = piece.substr(at, end - at);
+    at = end + 1;
+    if (is_marker(line)) line.remove_prefix(3);
+    if (line.starts_with("...") || line.starts_with("%")) continue;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_gzip(std::string_view bytes) {
@@ -156,6 +175,31 @@ Result<Message> decode_message(std::string_view annotation, std::size_t max_byte
   if (!files) return files.error().context("message annotation: inner archive");
   message.yaml_files = std::move(*files);
   return message;
+}
+
+Result<std::vector<std::string>> split_documents(std::string_view yaml, std::size_t max_documents) {
+  std::vector<std::string> out;
+  bool too_many = false;
+  auto keep = [&](std::string_view piece) {
+    if (!has_content(piece)) return;
+    if (out.size() == max_documents) {
+      too_many = true;
+      return;
+    }
+    out.emplace_back(piece);
+  };
+  std::size_t start = 0;
+  for (std::size_t line = 0; line < yaml.size();) {
+    const std::size_t end = std::min(yaml.find('\n', line), yaml.size());
+    if (line > start && is_marker(yaml.substr(line, end - line))) {
+      keep(yaml.substr(start, line - start));
+      start = line;
+    }
+    line = end + 1;
+  }
+  if (start < yaml.size()) keep(yaml.substr(start));
+  if (too_many) return Error::invalid("the YAML holds more than " + std::to_string(max_documents) + " documents");
+  return out;
 }
 
 std::string encode_message(std::string_view yaml) { return crypto::base64_encode(gzip(yaml)); }

@@ -27,6 +27,12 @@ struct Message {
 // Decodes the annotation's value. Errors name the step that failed ("message annotation: not base64: …").
 Result<Message> decode_message(std::string_view annotation, std::size_t max_bytes = kMaxMessageBytes);
 
+// The documents of a YAML stream, split at the lines that start with a document marker ("---" alone or
+// followed by a space): each is then read with YAML::Load. yaml-cpp 0.7's LoadAll never returns on some
+// inputs (a lone ","), and these bytes come from whoever creates the object. At most `max_documents`
+// (more is an error); pieces holding only blanks and comments are dropped.
+Result<std::vector<std::string>> split_documents(std::string_view yaml, std::size_t max_documents = kMaxDocuments);
+
 // base64(gzip(yaml)): the single-file form, as signet sign-manifest writes it.
 std::string encode_message(std::string_view yaml);
 

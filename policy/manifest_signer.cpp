@@ -166,9 +166,11 @@ Result<std::string> sign_blob(std::string_view bytes, std::string_view private_k
 
 Result<std::string> sign_manifest(std::string_view yaml, std::string_view private_key_pem, std::string_view domain,
                                   int index) {
+  auto pieces = split_documents(yaml);
+  if (!pieces) return pieces.error();
   std::vector<YAML::Node> nodes;
   try {
-    nodes = YAML::LoadAll(std::string(yaml));
+    for (const auto& piece : *pieces) nodes.push_back(YAML::Load(piece));
   } catch (const YAML::Exception& error) {
     return Error::invalid("the manifest is not YAML: " + error.msg);
   }

@@ -48,14 +48,16 @@ bool has_annotation(const json::Value& object, const std::string& key) {
 Result<std::vector<json::Value>> documents_of(const Message& message) {
   std::vector<json::Value> out;
   for (const auto& file : message.yaml_files) {
-    std::vector<YAML::Node> nodes;
-    try {
-      nodes = YAML::LoadAll(file);
-    } catch (const YAML::Exception& error) {
-      return Error::invalid("the signed YAML cannot be read: " + error.msg);
-    }
-    for (const auto& node : nodes) {
+    auto pieces = split_documents(file);
+    if (!pieces) return pieces.error().context("the signed YAML");
+    for (const auto& piece : *pieces) {
       if (out.size() == kMaxDocuments) return Error::invalid("the signed YAML holds more than 1000 documents");
+      YAML::Node node;
+      try {
+        node = YAML::Load(piece);
+      } catch (const YAML::Exception& error) {
+        return Error::invalid("the signed YAML cannot be read: " + error.msg);
+      }
       loader::Problems problems;
       json::Value value = loader::Field::root(node, 0, problems).to_json();
       if (value.is_object()) out.push_back(std::move(value));

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/encoding.hpp"
+#include "manifest_test_support.hpp"
 #include "policy/manifest_message.hpp"
+#include "policy/manifest_verifier.hpp"
 
 namespace signet::policy::manifest {
 namespace {
@@ -93,6 +95,30 @@ TEST_CASE("tar_files reads regular files and skips directories", "[manifest][mes
   auto files = tar_files(archive);
   REQUIRE(files.ok());
   CHECK(*files == std::vector<std::string>{"a: 1\n", "b: 2\n"});
+}
+
+}  // namespace signet::policy::manifest
+
+namespace signet::policy::manifest {
+
+TEST_CASE("split_documents splits at document markers and drops empty pieces", "[manifest][message]") {
+  auto pieces = split_documents("# head\n---\na: 1\n--- \nb: 2\n---\n# only a comment\n--- c: 3\n...\n");
+  REQUIRE(pieces.ok());
+  REQUIRE(pieces->size() == 3);
+  CHECK((*pieces)[0] == "---\na: 1\n");
+  CHECK((*pieces)[2].starts_with("--- c: 3"));
+  CHECK_FALSE(split_documents("a: 1\n---\nb: 2\n", 1).ok());
+}
+
+TEST_CASE("a signed message of stray flow tokens is an error, not a hang", "[manifest][message][hostile]") {
+  // yaml-cpp 0.7's LoadAll never returns on ",": the verifier must not use it.
+  ManifestValidation rule;
+  rule.attestors.push_back(AttestorSet{});
+  const auto object = testing::object_of(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    cosign.sigstore.dev/message: \"" +
+      encode_message(",") + "\"\n    cosign.sigstore.dev/signature: \"AA==\"\n");
+  const auto verdict = verify(rule, object);
+  CHECK(verdict.status != Verdict::Status::Pass);
 }
 
 }  // namespace signet::policy::manifest
