@@ -57,8 +57,8 @@ std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
 }
 
 std::string denial_line(const RuleResult& result) {
-  return "image " + result.image + " denied by policy " + result.policy + " rule " + result.rule + ": " +
-         result.message;
+  return (result.manifest ? "resource " : "image ") + result.image + " denied by policy " + result.policy + " rule " +
+         result.rule + ": " + result.message;
 }
 
 std::string audit_annotation_key(std::string_view policy, std::string_view rule) {

@@ -19,6 +19,7 @@
 #include "policy/image_extractor.hpp"
 #include "policy/image_match.hpp"
 #include "policy/image_verifier.hpp"
+#include "policy/manifest_rules.hpp"
 #include "policy/match.hpp"
 
 namespace signet::policy {
@@ -263,6 +264,8 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
     operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), how), asio::deferred));
   }
   std::vector<RuleResult> results = by_rule.errors;
+  // validate.manifests rules need no I/O: the signed manifest travels in the object.
+  for (auto& result : evaluate_manifest_rules(policies, request)) results.push_back(std::move(result));
   std::vector<PinCandidate> pins;
   if (!operations.empty()) {
     auto [order, exceptions, outcomes] = co_await asio::experimental::make_parallel_group(std::move(operations))
@@ -285,6 +288,7 @@ Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, c
   const auto rules = applicable_rules(policies, request);
   const RequestImages by_rule = images_by_rule(rules, request, images);
   std::vector<RuleResult> results = by_rule.errors;
+  for (auto& result : evaluate_manifest_rules(policies, request)) results.push_back(std::move(result));
   for (auto& plan : plan_images(by_rule, mode)) {
     // Pending results already read "verification timed out" (Error); settled ones stand as they are.
     results.insert(results.end(), std::make_move_iterator(plan.results.begin()),

@@ -32,6 +32,7 @@ struct RuleResult {
   std::string message;            // why it failed / errored / was skipped; "" on pass
   std::string digest;             // the verified digest, on pass
   std::optional<bool> cache_hit;  // set when the entry was verified: whether the verdict cache answered
+  bool manifest = false;          // a validate.manifests result: `image` holds the resource, "Kind/namespace/name"
 };
 
 // One RFC 6902 operation (only "replace" of an image string is produced today).

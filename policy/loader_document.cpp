@@ -9,6 +9,7 @@
 
 #include "policy/loader_match.hpp"
 #include "policy/loader_verify_images.hpp"
+#include "policy/manifest_loader.hpp"
 
 namespace signet::policy::loader {
 
@@ -329,14 +330,15 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     field.refuse("rule " + rule.name + " defines more than one of verifyImages, validate, mutate and generate");
     return std::nullopt;
   }
+  const bool manifests = !verify && has_operation(field["validate"]) && field["validate"]["manifests"].present();
   if (!verify) {
     if (field["imageExtractors"].present()) {
       field["imageExtractors"].refuse("imageExtractors can only be used by verifyImages rules");
       return std::nullopt;
     }
-    if (has_operation(field["validate"]) && field["validate"]["manifests"].present()) {
-      notes.push_back("rule " + rule.name + ": validate.manifests is not supported by signet yet; skipped");
-    } else {
+  }
+  if (!verify && !manifests) {
+    {
       std::string kind = has_operation(field["validate"]) ? "validate"
                          : has_operation(field["mutate"]) ? "mutate"
                                                           : "generate";
@@ -363,6 +365,10 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     if (!field.problems().any() && excludes_everything(rule.match, *rule.exclude)) {
       field["exclude"].refuse("the rule matches nothing: exclude.any repeats a filter of match.any");
     }
+  }
+  if (manifests) {
+    rule.manifests = parse_manifest_validation(field["validate"]);
+    return rule;
   }
   for (const Field& item : field["verifyImages"].items()) {
     if (!item.expect_map()) continue;

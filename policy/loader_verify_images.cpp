@@ -371,6 +371,8 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
 
 }  // namespace
 
+AttestorSet parse_attestors(const Field& field) { return parse_attestor_set(field, 0); }
+
 ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
                                            FailureAction policy_action) {
   ImageVerification verification;

@@ -207,12 +207,40 @@ struct ImageExtractor {
   std::string jmes_path;            // applied to the image text; "" = none
 };
 
+// k8s-manifest-sigstore's ObjectReference: which objects an ignoreFields entry applies to. Each part
+// is a pattern ("" or "*" any, "prefix*", "a,b" either); every part must match.
+struct ObjectReference {
+  std::string group;
+  std::string version;
+  std::string kind;
+  std::string name;
+  std::string namespace_name;
+};
+
+// validate.manifests.ignoreFields[]: dotted field paths ("spec.replicas", "metadata.labels.*") left out
+// of the comparison for the objects selected (all objects when `objects` is empty).
+struct IgnoreField {
+  std::vector<std::string> fields;
+  std::vector<ObjectReference> objects;
+};
+
+// validate.manifests: the admitted object must match a YAML document signed in its own annotations
+// (sigstore's k8s-manifest-sigstore format) by the attestors.
+struct ManifestValidation {
+  std::vector<AttestorSet> attestors;
+  std::string annotation_domain = "cosign.sigstore.dev";
+  std::vector<IgnoreField> ignore_fields;       // the policy's own, added to the default ones
+  std::optional<FailureAction> failure_action;  // validate.failureAction, over the policy's
+  std::string message;                          // validate.message
+};
+
 struct Rule {
   std::string name;
   MatchResources match;
   std::optional<MatchResources> exclude;
   std::map<std::string, std::vector<ImageExtractor>> image_extractors;  // by resource kind
   std::vector<ImageVerification> verify_images;
+  std::optional<ManifestValidation> manifests;  // a validate.manifests rule (then verify_images is empty)
   bool skip_background_requests = true;
 };
 
@@ -238,7 +266,7 @@ struct Policy {
   // conditions on the kept rules are the engine's to check.
   std::vector<std::string> autogen_controllers;
 
-  std::vector<Rule> rules;  // only rules with verifyImages; others were noted and dropped
+  std::vector<Rule> rules;  // only rules with verifyImages or validate.manifests; others were noted and dropped
 
   std::string file;  // where it was loaded from
   int document = 0;  // 1-based document index in that file
@@ -248,7 +276,9 @@ struct Policy {
 
   // Kyverno's action for a verifyImages rule: an entry that enforces makes the rule enforce, else the
   // first entry's explicit action, else the policy's validationFailureAction.
+  // A validate.manifests rule: its validate.failureAction, else the policy's.
   FailureAction failure_action_of(const Rule& rule) const {
+    if (rule.manifests) return rule.manifests->failure_action.value_or(validation_failure_action);
     std::optional<FailureAction> first;
     for (const auto& entry : rule.verify_images) {
       if (entry.failure_action == FailureAction::Enforce) return FailureAction::Enforce;

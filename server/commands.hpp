@@ -15,6 +15,8 @@ int run_jp(const std::vector<std::string>& args);
 // The same with its streams given, so tests can run it.
 int run_jp(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int run_test(const std::vector<std::string>& args);
+int run_sign_manifest(const std::vector<std::string>& args);
+int run_verify_manifest(const std::vector<std::string>& args);
 
 // Exit codes shared by the commands.
 constexpr int kExitOk = 0;

@@ -8,18 +8,21 @@
 
 namespace {
 
-const char* const kUsage = "signet " SIGNET_VERSION
-                           " - a Kubernetes admission webhook that verifies container image signatures\n"
-                           "\n"
-                           "usage: signet COMMAND [flags]\n"
-                           "  serve          run the webhook (HTTPS: /validate, /mutate, /healthz, /readyz, /metrics)\n"
-                           "  verify         check images against policies, without a cluster\n"
-                           "  admit          answer one AdmissionReview from a file or stdin\n"
-                           "  policy check   load policies and say which are accepted or refused, and why\n"
-                           "  jp             evaluate a JMESPath expression on JSON (query), list functions\n"
-                           "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
-                           "  version        print the version\n"
-                           "Run `signet COMMAND --help` for a command's flags.\n";
+const char* const kUsage =
+    "signet " SIGNET_VERSION
+    " - a Kubernetes admission webhook that verifies container image signatures\n"
+    "\n"
+    "usage: signet COMMAND [flags]\n"
+    "  serve          run the webhook (HTTPS: /validate, /mutate, /healthz, /readyz, /metrics)\n"
+    "  verify         check images against policies, without a cluster\n"
+    "  admit          answer one AdmissionReview from a file or stdin\n"
+    "  policy check   load policies and say which are accepted or refused, and why\n"
+    "  jp             evaluate a JMESPath expression on JSON (query), list functions\n"
+    "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
+    "  sign-manifest  write a signed copy of a Kubernetes manifest (k8s-manifest-sigstore format)\n"
+    "  verify-manifest check a manifest against the policies' validate.manifests rules\n"
+    "  version        print the version\n"
+    "Run `signet COMMAND --help` for a command's flags.\n";
 
 }  // namespace
 
@@ -38,6 +41,8 @@ int main(int argc, char** argv) {
     if (command == "admit") return run_admit(rest);
     if (command == "jp") return run_jp(rest);
     if (command == "test") return run_test(rest);
+    if (command == "sign-manifest") return run_sign_manifest(rest);
+    if (command == "verify-manifest") return run_verify_manifest(rest);
     if (command == "policy" && !rest.empty() && rest[0] == "check")
       return run_policy_check(std::vector<std::string>(rest.begin() + 1, rest.end()));
     if (command == "version" || command == "--version") {

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "policy/manifest_rules.hpp"
 #include "server/admission_review.hpp"
 #include "server/log.hpp"
 
@@ -81,12 +82,13 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   policy::Decision decision;
   // An UPDATE that keeps a pod's images is not verified again. Resources without pod images are
   // always evaluated: a rule's imageExtractors may find images in them.
-  const bool skip =
-      request.operation == "DELETE" || request.operation == "CONNECT" ||
-      (request.operation == "UPDATE" && !review->images.empty() && same_images(review->images, review->old_images));
+  // One snapshot for the whole request, even if the policies are reloaded meanwhile.
+  std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
+  // An UPDATE may change a signed manifest while keeping its images: manifest rules always look.
+  const bool skip = request.operation == "DELETE" || request.operation == "CONNECT" ||
+                    (request.operation == "UPDATE" && !review->images.empty() &&
+                     same_images(review->images, review->old_images) && !policy::has_manifest_rules(*snapshot));
   if (!skip) {
-    // One snapshot for the whole request, even if the policies are reloaded meanwhile.
-    std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
     auto deadline = oci::Clock::now() + options_.review_deadline;
     // Registry calls end by the deadline themselves; this timer is the backstop for anything that would
     // not, a moment later so that the engine's own answer (which rule timed out) normally wins.

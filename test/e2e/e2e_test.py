@@ -842,6 +842,191 @@ class Shutdown(unittest.TestCase):
             shutil.rmtree(work, ignore_errors=True)
 
 
+MANIFEST_POLICY = """apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: signed-yaml
+spec:
+  background: false
+  rules:
+  - name: one-signer
+    match:
+      any:
+      - resources:
+          kinds: [ConfigMap, Deployment]
+    validate:
+      failureAction: Enforce
+      manifests:
+        ignoreFields:
+        - objects:
+          - kind: ConfigMap
+          fields:
+          - data.build-id
+        attestors:
+        - entries:
+          - keys:
+              publicKeys: |-
+{alice}
+  - name: two-signers
+    match:
+      any:
+      - resources:
+          kinds: [Secret]
+    validate:
+      failureAction: Enforce
+      manifests:
+        attestors:
+        - count: 2
+          entries:
+          - keys:
+              publicKeys: |-
+{alice}
+          - keys:
+              publicKeys: |-
+{bob}
+"""
+
+
+class SignedManifests(unittest.TestCase):
+    """validate.manifests: resources signed in their annotations (k8s-manifest-sigstore's format) by an
+    independent signer (test/support/sign_manifest.py) and by `signet sign-manifest`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-e2e-manifests-")
+        w = cls.work
+        cls.alice, alice_pub = make_key(os.path.join(w, "alice"), "p256")
+        cls.bob, bob_pub = make_key(os.path.join(w, "bob"), "p256")
+        cls.mallory, _ = make_key(os.path.join(w, "mallory"), "p256")
+        indent = lambda pem: "\n".join("                " + l for l in pem.strip().splitlines())
+        cls.policies = os.path.join(w, "policies")
+        os.makedirs(cls.policies)
+        with open(os.path.join(cls.policies, "manifests.yaml"), "w") as f:
+            f.write(MANIFEST_POLICY.format(alice=indent(alice_pub), bob=indent(bob_pub)))
+        cls.signet = Signet(w, cls.policies, os.path.join(w, "none.crt"), os.path.join(w, "none.json"), [],
+                            with_registry_files=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.signet.stop()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def config_map(self, **data):
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "default"},
+                "data": data or {"mode": "fast", "build-id": "1"}}
+
+    def sign(self, obj, key, *extra):
+        path = os.path.join(self.work, "object.json")
+        with open(path, "w") as f:
+            json.dump(obj, f)
+        return json.loads(support("sign_manifest.py", path, key, *extra))
+
+    def review(self, obj, operation="CREATE", dry_run=False):
+        group, _, version = obj["apiVersion"].rpartition("/")
+        request = {"uid": "m-" + os.urandom(4).hex(), "kind": {"group": group, "version": version, "kind": obj["kind"]},
+                   "resource": {"group": group, "version": version, "resource": obj["kind"].lower() + "s"},
+                   "name": obj["metadata"]["name"], "namespace": obj["metadata"].get("namespace", "default"),
+                   "operation": operation, "userInfo": {"username": "e2e"}, "object": obj, "dryRun": dry_run}
+        return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+
+    def validate(self, obj, **kwargs):
+        return self.signet.review(self.review(obj, **kwargs))
+
+    def test_a_manifest_signed_by_an_independent_signer_is_allowed(self):
+        for extra in ([], ["--tar"]):
+            response = self.validate(self.sign(self.config_map(), self.alice, *extra))
+            self.assertTrue(response["allowed"], (extra, response.get("status")))
+
+    def test_a_changed_field_is_denied_naming_it(self):
+        signed = self.sign(self.config_map(), self.alice)
+        signed["data"]["mode"] = "slow"
+        response = self.validate(signed)
+        self.assertFalse(response["allowed"])
+        self.assertIn("data.mode", response["status"]["message"])
+        self.assertIn("resource ConfigMap/default/settings", response["status"]["message"])
+
+    def test_an_ignored_field_and_what_the_api_server_adds_may_change(self):
+        signed = self.sign(self.config_map(), self.alice)
+        signed["data"]["build-id"] = "2"
+        signed["metadata"].update({"uid": "u-1", "resourceVersion": "9", "creationTimestamp": "2024-01-01T00:00:00Z"})
+        self.assertTrue(self.validate(signed)["allowed"])
+
+    def test_no_signature_and_a_stranger_signature_are_denied(self):
+        response = self.validate(self.config_map())
+        self.assertFalse(response["allowed"])
+        self.assertIn("no signature found", response["status"]["message"])
+        self.assertFalse(self.validate(self.sign(self.config_map(), self.mallory))["allowed"])
+
+    def test_two_signers_are_needed_when_count_is_two(self):
+        secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token", "namespace": "default"},
+                  "type": "Opaque", "data": {"t": "c2VjcmV0"}}
+        once = self.sign(secret, self.alice)
+        response = self.validate(once)
+        self.assertFalse(response["allowed"])
+        self.assertIn("1 of 2", response["status"]["message"])
+        self.assertTrue(self.validate(self.sign(once, self.bob, "--index", "1"))["allowed"])
+
+    def test_a_deployment_with_controller_defaults_is_allowed(self):
+        deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+                      "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                               "template": {"metadata": {"labels": {"app": "web"}},
+                                            "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]}}}}
+        signed = self.sign(deployment, self.alice)
+        signed["spec"].update({"progressDeadlineSeconds": 600, "revisionHistoryLimit": 10,
+                               "strategy": {"type": "RollingUpdate"}})
+        pod = signed["spec"]["template"]["spec"]
+        pod.update({"dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler",
+                    "terminationGracePeriodSeconds": 30, "securityContext": {}})
+        pod["containers"][0].update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
+                                     "terminationMessagePolicy": "File", "resources": {}})
+        signed["status"] = {"replicas": 1}
+        response = self.validate(signed)
+        self.assertTrue(response["allowed"], response.get("status"))
+        pod["containers"][0]["image"] = "evil:1"
+        self.assertFalse(self.validate(signed)["allowed"])
+
+    def test_dry_run_requests_are_allowed_without_verification(self):
+        self.assertTrue(self.validate(self.config_map(), dry_run=True)["allowed"])
+
+    def test_an_update_keeping_the_images_is_still_checked(self):
+        signed = self.sign(self.config_map(), self.alice)
+        signed["data"]["mode"] = "slow"
+        self.assertFalse(self.validate(signed, operation="UPDATE")["allowed"])
+
+    def test_signet_sign_manifest_and_verify_manifest(self):
+        source = os.path.join(self.work, "cm.yaml")
+        with open(source, "w") as f:
+            f.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n")
+        signed = os.path.join(self.work, "cm.signed.yaml")
+        subprocess.run([SIGNET, "sign-manifest", "--key", self.alice, "--output", signed, source], check=True)
+        ok = subprocess.run([SIGNET, "verify-manifest", "--policy", self.policies, signed], capture_output=True, text=True)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("pass  ConfigMap/default/settings", ok.stdout)
+        tampered = os.path.join(self.work, "cm.bad.yaml")
+        with open(signed) as f:
+            text = f.read()
+        with open(tampered, "w") as f:
+            f.write(text.replace('mode: "fast"', 'mode: "slow"'))
+        bad = subprocess.run([SIGNET, "verify-manifest", "--policy", self.policies, tampered], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("data.mode", bad.stdout)
+
+    def test_kyverno_signed_services_through_signet_admit(self):
+        import yaml
+        folder = os.path.join(HERE, "..", "..", "..", "shared", "vectors", "kyverno-manifests", "test", "cli", "test",
+                              "manifests", "verify-signature")
+        if not os.path.isdir(folder):
+            self.skipTest("Kyverno's vectors are not beside the repository")
+        expected = {"test-service": 1, "test-service2": 1, "test-service3": 0}  # exit codes: two rules apply
+        with open(os.path.join(folder, "resources.yaml")) as f:
+            objects = list(yaml.safe_load_all(f))
+        for obj in objects:
+            obj["metadata"]["namespace"] = "default"
+            out = subprocess.run([SIGNET, "admit", "--policy", os.path.join(folder, "policies.yaml"), "-"],
+                                 input=json.dumps(self.review(obj)), capture_output=True, text=True)
+            self.assertEqual(out.returncode, expected[obj["metadata"]["name"]], out.stdout + out.stderr)
+
+
 if __name__ == "__main__":
     SIGNET = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

@@ -429,29 +429,16 @@ TEST_CASE("validate, mutate and generate rules are dropped with a note; the poli
         metadata:
           labels:
             signed: "true"
-  - name: signed-manifests
-    match:
-      any:
-      - resources:
-          kinds: [Deployment]
-    validate:
-      manifests:
-        attestors:
-        - entries:
-          - keys:
-              publicKeys: "not read"
 )";
   LoadReport report = load_text(yaml);
   REQUIRE(report.errors.empty());
   REQUIRE(report.accepted.size() == 1);
   REQUIRE(report.accepted[0].rules.size() == 1);
   CHECK(report.accepted[0].rules[0].name == "verify-signature");
-  REQUIRE(report.notes.size() == 3);
+  REQUIRE(report.notes.size() == 2);
   CHECK_THAT(report.notes[0],
              Catch::Contains("rule require-labels: validate rules are not evaluated by signet; skipped"));
   CHECK_THAT(report.notes[1], Catch::Contains("rule add-label: mutate rules are not evaluated by signet; skipped"));
-  CHECK_THAT(report.notes[2],
-             Catch::Contains("rule signed-manifests: validate.manifests is not supported by signet yet"));
   CHECK_THAT(report.notes[0], Catch::Contains("document 1 (ClusterPolicy check-images)"));
 }
 
