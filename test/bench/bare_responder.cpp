@@ -4,7 +4,6 @@
 //
 // usage: bare_responder --listen PORT --tls-cert FILE --tls-key FILE --body FILE [--threads N]
 // Prints "listening PORT" once it accepts; SIGTERM or SIGINT stops it.
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -111,7 +110,6 @@ asio::awaitable<void> accept_loop(asio::io_context& io, tcp::acceptor& acceptor,
       if (ec == asio::error::operation_aborted) co_return;
       continue;
     }
-    if (std::getenv("BARE_NODELAY")) socket.set_option(tcp::no_delay(true));
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve(ssl::stream<beast::tcp_stream>(std::move(socket), *tls), body), asio::detached);
   }

@@ -167,21 +167,30 @@ class Process:
         self.log.close()
 
 
-def delay_proxy(work, upstream_port, delay_seconds, name):
-    """test/support/fault_proxy.py in front of a registry, delaying every request by delay_seconds."""
-    log = os.path.join(work, name + ".log")
-    proc = Process([PYTHON, os.path.join(SUPPORT, "fault_proxy.py"), f"http://127.0.0.1:{upstream_port}",
-                    "--log", log, "--fault", f". delay={delay_seconds}"], os.path.join(work, name + ".err"))
-    proc.request_log = log
-    return proc
+def delay_proxy(work, upstream_port, delay_ms, name):
+    """delay_proxy.py in front of a registry: every round trip through it costs delay_ms."""
+    return Process([PYTHON, os.path.join(HERE, "delay_proxy.py"), str(upstream_port), str(delay_ms)],
+                   os.path.join(work, name + ".log"))
 
 
-def proxy_requests(log):
-    """Requests the fault proxy relayed: ["HEAD /v2/bench/cold-0/manifests/v1", …]."""
-    if not os.path.exists(log):
-        return []
-    with open(log) as f:
-        return [" ".join(line.split()[1:3]) for line in f if line.startswith("proxy ")]
+def plain_chain_ms(port, repo, tag="v1"):
+    """A plain client's cold verification chain through the proxy on `port`, on one new connection:
+    HEAD the tag, GET the signature manifest, GET its first layer. The floor with the registry's own
+    service time in it."""
+    accept = {"Accept": "application/vnd.oci.image.manifest.v1+json,"
+                        "application/vnd.docker.distribution.manifest.v2+json"}
+    t0 = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("HEAD", f"/v2/{repo}/manifests/{tag}", headers=accept)
+    response = conn.getresponse()
+    response.read()
+    digest = response.getheader("Docker-Content-Digest")
+    conn.request("GET", f"/v2/{repo}/manifests/sha256-{digest[7:]}.sig", headers=accept)
+    manifest = json.loads(conn.getresponse().read())
+    conn.request("GET", f"/v2/{repo}/blobs/{manifest['layers'][0]['digest']}")
+    conn.getresponse().read()
+    conn.close()
+    return (time.perf_counter() - t0) * 1000
 
 
 class Signet(Process):
