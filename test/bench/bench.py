@@ -301,6 +301,7 @@ def main():
     work = tempfile.mkdtemp(prefix="signet-bench-")
     bench = Bench(os.path.abspath(args.build), args.smoke, work)
     started = time.time()
+    load_before = os.getloadavg()[0]  # others' work on a shared machine shows in latency tails
     try:
         with Registry(work) as registry:
             for name in ("warm", "cold", "herd", "crypto", "memory", "scale"):
@@ -314,13 +315,15 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    results = {"machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "kernel": platform.release()},
+    results = {"machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "kernel": platform.release(),
+                           "load_average_before": load_before, "load_average_after": os.getloadavg()[0]},
                "smoke": args.smoke, "seconds": round(time.time() - started, 1), **bench.results}
     out_dir = os.path.join(args.build, "bench")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "results.json" if not args.smoke else "smoke-results.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(f"signet benchmarks on {results['machine']['cores']} cores ({results['machine']['cpu']})"
+          + f", load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
           + (", smoke run" if args.smoke else ""))
     print(table(bench.results))
     # The plain closing line test runners read: every benchmark ran to its end.
