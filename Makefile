@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 SANITIZE_BUILD ?= build-sanitize
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-sanitize fuzz run clean
+.PHONY: all deps build test test-sanitize fuzz bench run clean
 
 all: build
 
@@ -35,6 +35,11 @@ FUZZ_SECONDS ?= 60
 fuzz: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) --target signet_fuzz
 	test/fuzz/run.sh $(BUILD)/test/fuzz/build test/fuzz/corpus $(FUZZ_SECONDS)
+
+# signet against the ceilings it is judged by (test/bench/bench.py): warm and cold admissions, the herd,
+# crypto, memory and start-up, policy scale. A few minutes; results in $(BUILD)/bench/results.json.
+bench: build
+	/usr/bin/python3 test/bench/bench.py --build $(BUILD)
 
 # The webhook on https://127.0.0.1:8443 with a local demo registry; Ctrl-C stops everything.
 run: build

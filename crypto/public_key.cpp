@@ -71,10 +71,11 @@ std::string_view to_string(HashAlgorithm hash) {
   return "sha256";
 }
 
-PublicKey::PublicKey(PKey key, Kind kind, std::string description)
-    : key_(std::move(key)), kind_(kind), description_(std::move(description)) {}
+PublicKey::PublicKey(PKey key, Kind kind, std::string description, std::string der)
+    : key_(std::move(key)), kind_(kind), description_(std::move(description)), der_(std::move(der)) {}
 
-PublicKey::PublicKey(const PublicKey& other) : key_(nullptr), kind_(other.kind_), description_(other.description_) {
+PublicKey::PublicKey(const PublicKey& other)
+    : key_(nullptr), kind_(other.kind_), description_(other.description_), der_(other.der_) {
   if (EVP_PKEY_up_ref(other.key_.get()) != 1) throw std::bad_alloc();
   key_.reset(other.key_.get());
 }
@@ -132,7 +133,7 @@ Result<PublicKey> PublicKey::from_der(std::string_view der) {
     if (curve.empty()) {
       return Error::invalid("unsupported key: ECDSA on curve " + std::string(group) + "; " + std::string(kSupported));
     }
-    return PublicKey(std::move(key), Kind::Ecdsa, "ECDSA " + std::string(curve));
+    return PublicKey(std::move(key), Kind::Ecdsa, "ECDSA " + std::string(curve), std::string(der));
   }
   if (EVP_PKEY_is_a(key.get(), "RSA")) {
     const int bits = EVP_PKEY_get_bits(key.get());
@@ -144,9 +145,9 @@ Result<PublicKey> PublicKey::from_der(std::string_view der) {
       return Error::invalid("RSA key of " + std::to_string(bits) + " bits is too long (at most " +
                             std::to_string(kMaxRsaBits) + " bits are accepted)");
     }
-    return PublicKey(std::move(key), Kind::Rsa, "RSA " + std::to_string(bits));
+    return PublicKey(std::move(key), Kind::Rsa, "RSA " + std::to_string(bits), std::string(der));
   }
-  if (EVP_PKEY_is_a(key.get(), "ED25519")) return PublicKey(std::move(key), Kind::Ed25519, "Ed25519");
+  if (EVP_PKEY_is_a(key.get(), "ED25519")) return PublicKey(std::move(key), Kind::Ed25519, "Ed25519", std::string(der));
 
   const char* type = EVP_PKEY_get0_type_name(key.get());
   return Error::invalid("unsupported key type " + std::string(type ? type : "(unknown)") + "; " +
@@ -155,14 +156,7 @@ Result<PublicKey> PublicKey::from_der(std::string_view der) {
 
 std::string PublicKey::description() const { return description_; }
 
-std::string PublicKey::der() const {
-  const int length = i2d_PUBKEY(key_.get(), nullptr);
-  if (length <= 0) throw std::bad_alloc();
-  std::string out(static_cast<std::size_t>(length), '\0');
-  auto* cursor = reinterpret_cast<unsigned char*>(out.data());
-  if (i2d_PUBKEY(key_.get(), &cursor) != length) throw std::bad_alloc();
-  return out;
-}
+std::string PublicKey::der() const { return der_; }
 
 std::string PublicKey::fingerprint() const { return sha256_hex(der()); }
 
