@@ -283,6 +283,20 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   co_return decide(std::move(results), std::move(pins), mode);
 }
 
+bool reads_request_json(const PolicySet& policies) {
+  for (const auto& policy : policies.policies) {
+    for (const auto& rule : policy.rules) {
+      if (rule.manifests || !rule.image_extractors.empty()) return true;
+      for (const auto& entry : rule.verify_images) {
+        for (const auto& attestation : entry.attestations) {
+          if (!attestation.conditions.empty()) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,
                    Mode mode) {
   const auto rules = applicable_rules(policies, request);

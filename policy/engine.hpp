@@ -60,6 +60,10 @@ boost::asio::awaitable<Decision> evaluate(const PolicySet& policies, const Admis
                                           const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
                                           oci::Deadline deadline, VerdictCache* verdicts = nullptr);
 
+// Whether any rule of `policies` reads the AdmissionReview's request as JSON (AdmissionRequest::json):
+// manifest rules, imageExtractors, attestation conditions. When none does, decoders may skip building it.
+bool reads_request_json(const PolicySet& policies);
+
 // The decision when the deadline passed before `evaluate` finished: every applicable (image, rule)
 // is an Error "verification timed out", decided by its failure action. No I/O.
 Decision timed_out(const PolicySet& policies, const AdmissionRequest& request, const std::vector<ImageUse>& images,

@@ -58,7 +58,7 @@ Result<std::vector<policy::ImageUse>> images_of_field(const Json& request, const
 
 }  // namespace
 
-Result<AdmissionReview> decode_admission_review(std::string_view body) {
+Result<AdmissionReview> decode_admission_review(std::string_view body, bool with_json) {
   rapidjson::Document doc;
   // Iterative: a hostile body of a million '[' must not recurse the stack away.
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
@@ -87,9 +87,11 @@ Result<AdmissionReview> decode_admission_review(std::string_view body) {
   review.uid = *uid;
 
   policy::AdmissionRequest& r = review.request;
-  auto request_json = policy::json::from_rapidjson(*request);
-  if (!request_json) return request_json.error().context("request");
-  r.json = std::move(*request_json);
+  if (with_json) {
+    auto request_json = policy::json::from_rapidjson(*request);
+    if (!request_json) return request_json.error().context("request");
+    r.json = std::move(*request_json);
+  }
   auto operation = optional_string(*request, "operation", "request");
   if (!operation) return operation.error();
   if (*operation != "CREATE" && *operation != "UPDATE" && *operation != "DELETE" && *operation != "CONNECT")

@@ -20,7 +20,8 @@ struct AdmissionReview {
 };
 
 // Errors name what is wrong ("request.uid is missing", "apiVersion must be admission.k8s.io/v1, not …").
-Result<AdmissionReview> decode_admission_review(std::string_view body);
+// `with_json` also keeps the whole request as JSON (AdmissionRequest::json), which only some policies read.
+Result<AdmissionReview> decode_admission_review(std::string_view body, bool with_json = true);
 
 // The response review: uid, allowed, status message on deny, warnings, audit annotations and, for
 // /mutate, the JSONPatch (base64, patchType JSONPatch) when there is one.

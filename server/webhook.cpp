@@ -70,7 +70,9 @@ asio::awaitable<HttpAnswer> Webhook::handle(std::string_view method, std::string
 
 asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode mode) {
   const auto started = std::chrono::steady_clock::now();
-  auto review = decode_admission_review(body);
+  // One snapshot for the whole request, even if the policies are reloaded meanwhile.
+  std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
+  auto review = decode_admission_review(body, policy::reads_request_json(*snapshot));
   if (!review) {
     metrics_.http_errors.increment({"400"});
     log(Level::Warning, "malformed AdmissionReview: " + review.error().message);
@@ -82,8 +84,6 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   policy::Decision decision;
   // An UPDATE that keeps a pod's images is not verified again. Resources without pod images are
   // always evaluated: a rule's imageExtractors may find images in them.
-  // One snapshot for the whole request, even if the policies are reloaded meanwhile.
-  std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
   // An UPDATE may change a signed manifest while keeping its images: manifest rules always look.
   const bool skip = request.operation == "DELETE" || request.operation == "CONNECT" ||
                     (request.operation == "UPDATE" && !review->images.empty() &&
