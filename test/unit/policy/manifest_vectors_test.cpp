@@ -14,6 +14,13 @@ namespace {
 
 const std::filesystem::path kVectors = std::filesystem::path(SIGNET_VECTORS_DIR) / "kyverno-manifests" / "test";
 
+// The vectors live beside the project, not in it: a clone without them skips these tests, saying so.
+bool vectors_present() {
+  if (std::filesystem::is_directory(kVectors)) return true;
+  WARN("skipped: no Kyverno signed-manifest vectors under " << kVectors.string());
+  return false;
+}
+
 std::string read(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   REQUIRE(in.good());
@@ -105,6 +112,7 @@ bool admitted(const PolicySet& policies, const json::Value& object) {
 }  // namespace
 
 TEST_CASE("Kyverno CLI test verify-signature: each expected result", "[manifest][vectors]") {
+  if (!vectors_present()) return;
   const auto folder = kVectors / "cli" / "test" / "manifests" / "verify-signature";
   const auto policies = policies_in(folder / "policies.yaml");
   std::map<std::string, json::Value> resources;
@@ -131,6 +139,7 @@ TEST_CASE("Kyverno CLI test verify-signature: each expected result", "[manifest]
 }
 
 TEST_CASE("Kyverno chainsaw verify-manifests: verdicts on created resources", "[manifest][vectors]") {
+  if (!vectors_present()) return;
   struct Case {
     std::string folder;
     bool one_signature_admitted;
@@ -150,6 +159,7 @@ TEST_CASE("Kyverno chainsaw verify-manifests: verdicts on created resources", "[
 
 TEST_CASE("Kyverno chainsaw yaml-signing: a signed Deployment with its defaults passes, an unsigned one fails",
           "[manifest][vectors]") {
+  if (!vectors_present()) return;
   const auto folder = kVectors / "conformance" / "chainsaw" / "validate" / "e2e" / "yaml-signing";
   const auto policies = policies_in(folder / "policy.yaml");
   CHECK(admitted(policies, as_created(objects_in(folder / "chainsaw-step-02-apply-1-1.yaml").front())));
