@@ -1,4 +1,5 @@
 // signet policy check PATH...: what platform teams run in CI on their policy folder.
+#include <algorithm>
 #include <iostream>
 
 #include "policy/policy_set.hpp"
@@ -12,6 +13,20 @@ const char* const kUsage =
     "usage: signet policy check [--quiet] PATH...\n"
     "Loads policy files or folders and says, for each policy, accepted or refused and why (file, line,\n"
     "document, field path). Exit 0 when all are accepted, 2 otherwise.\n";
+
+// "2 verifyImages rules", "1 validate.manifests rule", or both.
+std::string rule_counts(const policy::Policy& policy) {
+  const auto manifests = static_cast<std::size_t>(std::count_if(
+      policy.rules.begin(), policy.rules.end(), [](const auto& rule) { return rule.manifests.has_value(); }));
+  const std::size_t images = policy.rules.size() - manifests;
+  const auto count = [](std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + " rule" + (n == 1 ? "" : "s");
+  };
+  if (manifests == 0) return count(images, "verifyImages");
+  if (images == 0) return count(manifests, "validate.manifests");
+  return count(images, "verifyImages") + ", " + count(manifests, "validate.manifests");
+}
+
 }  // namespace
 
 int run_policy_check(const std::vector<std::string>& args) {
@@ -30,8 +45,8 @@ int run_policy_check(const std::vector<std::string>& args) {
     for (const auto& policy : report.accepted) {
       ++accepted;
       if (!line->has("quiet"))
-        std::cout << "accepted  " << policy.file << ": " << policy.display_name() << " (" << policy.rules.size()
-                  << " verifyImages rule" << (policy.rules.size() == 1 ? "" : "s") << ")\n";
+        std::cout << "accepted  " << policy.file << ": " << policy.display_name() << " (" << rule_counts(policy)
+                  << ")\n";
     }
     for (const auto& error : report.errors) {
       ++refused;
