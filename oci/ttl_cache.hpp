@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -58,7 +59,7 @@ class TtlCache {
       erase(std::prev(entries_.end()));
     }
     entries_.push_front(Entry{key, std::move(value), expires, bytes});
-    index_.emplace(key, entries_.begin());
+    index_.emplace(entries_.front().key, entries_.begin());
     bytes_ += bytes;
   }
 
@@ -85,7 +86,7 @@ class TtlCache {
 
   void erase(Iterator it) {
     bytes_ -= it->bytes;
-    index_.erase(it->key);
+    index_.erase(std::string_view(it->key));
     entries_.erase(it);
   }
 
@@ -94,7 +95,8 @@ class TtlCache {
   const Now now_;
   mutable std::mutex mutex_;
   std::list<Entry> entries_;  // most recently used first
-  std::unordered_map<std::string, Iterator> index_;
+  // Keys are the entries' own strings (list nodes never move): each key is stored once.
+  std::unordered_map<std::string_view, Iterator> index_;
   std::size_t bytes_ = 0;
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
