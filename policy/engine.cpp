@@ -3,6 +3,7 @@
 // images concurrently, and the results combined by decide().
 #include "policy/engine.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <map>
@@ -257,7 +258,15 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   // state does not. Not a strand of their own: Asio 1.81 delivers a cancellation to a coroutine on another
   // executor through a post that can outlive it, and the review deadline cancels exactly then.
   const auto executor = co_await asio::this_coro::executor;
-  const Verification how{mode, registry, deadline, verdicts, statement_check(request_variables(request, by_rule.all))};
+  // The request's variables are built only when some attestation condition may read them.
+  const bool conditions = std::any_of(rules.begin(), rules.end(), [](const ApplicableRule& rule) {
+    return std::any_of(rule.rule->verify_images.begin(), rule.rule->verify_images.end(), [](const auto& entry) {
+      return std::any_of(entry.attestations.begin(), entry.attestations.end(),
+                         [](const Attestation& a) { return !a.conditions.empty(); });
+    });
+  });
+  const Verification how{mode, registry, deadline, verdicts,
+                         statement_check(conditions ? request_variables(request, by_rule.all) : json::Value())};
   using Operation = decltype(asio::co_spawn(executor, verify_image({}, how), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {
