@@ -24,6 +24,8 @@ class PublicKey {
   static Result<PublicKey> from_pem(std::string_view pem);
   // One or more PEM public keys separated by whitespace only (as in a Kyverno `publicKeys` field).
   static Result<std::vector<PublicKey>> all_from_pem(std::string_view text);
+  // A DER SubjectPublicKeyInfo (a trusted root's keys, a certificate's key).
+  static Result<PublicKey> from_der(std::string_view der);
 
   PublicKey(const PublicKey& other);
   PublicKey& operator=(const PublicKey& other);
@@ -46,7 +48,6 @@ class PublicKey {
   enum class Kind { Ecdsa, Rsa, Ed25519 };
   PublicKey(PKey key, Kind kind, std::string description, std::string der);
 
-  static Result<PublicKey> from_der(std::string_view der);
   Result<void> check_signature_shape(std::string_view signature) const;
 
   PKey key_;
