@@ -9,14 +9,14 @@
 namespace signet::crypto {
 namespace {
 
-std::string hash_hex(const EVP_MD* md, std::string_view content) {
+std::string hash_bytes(const EVP_MD* md, std::string_view content) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   // EVP_Digest only fails when memory runs out, which is not a user's error.
   if (EVP_Digest(content.data(), content.size(), out, &length, md, nullptr) != 1) {
     throw std::bad_alloc();
   }
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(out), length));
+  return std::string(reinterpret_cast<const char*>(out), length);
 }
 
 bool is_lower_hex(std::string_view text) {
@@ -49,7 +49,9 @@ bool is_valid_algorithm(std::string_view algorithm) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view content) { return hash_hex(EVP_sha256(), content); }
+std::string sha256_bytes(std::string_view content) { return hash_bytes(EVP_sha256(), content); }
+
+std::string sha256_hex(std::string_view content) { return hex_encode(sha256_bytes(content)); }
 
 std::string sha256_digest(std::string_view content) { return "sha256:" + sha256_hex(content); }
 
@@ -76,9 +78,9 @@ Result<void> check_digest(std::string_view content, std::string_view expected) {
   const auto algorithm = expected.substr(0, expected.find(':'));
   std::string actual;
   if (algorithm == "sha256") {
-    actual = "sha256:" + hash_hex(EVP_sha256(), content);
+    actual = "sha256:" + hex_encode(hash_bytes(EVP_sha256(), content));
   } else if (algorithm == "sha512") {
-    actual = "sha512:" + hash_hex(EVP_sha512(), content);
+    actual = "sha512:" + hex_encode(hash_bytes(EVP_sha512(), content));
   } else {
     return Error::invalid("digest algorithm '" + std::string(algorithm) + "' of " + std::string(expected) +
                           " is not supported (sha256 and sha512 are)");

@@ -9,6 +9,7 @@
 
 namespace signet::crypto {
 
+std::string sha256_bytes(std::string_view content);  // the raw 32 bytes
 std::string sha256_hex(std::string_view content);
 std::string sha256_digest(std::string_view content);  // "sha256:<64 hex>"
 

@@ -239,4 +239,24 @@ Result<void> PublicKey::verify(std::string_view message, std::string_view signat
   return openssl_failed();
 }
 
+Result<void> PublicKey::verify_prehashed(std::string_view digest, std::string_view signature) const {
+  if (kind_ == Kind::Ed25519) {
+    return Error::invalid("an Ed25519 signature cannot be checked against a digest: the artifact itself is needed");
+  }
+  if (auto shape = check_signature_shape(signature); !shape) return shape;
+  const EVP_MD* md = digest.size() == 32 ? EVP_sha256() : digest.size() == 48 ? EVP_sha384()
+                     : digest.size() == 64 ? EVP_sha512() : nullptr;
+  if (md == nullptr) return Error::invalid("a digest of " + std::to_string(digest.size()) + " bytes is not SHA-2");
+  std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1 ||
+      (kind_ == Kind::Rsa && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)) {
+    return Error::invalid("could not verify the signature with " + description_ + ": OpenSSL failed (" +
+                          take_openssl_errors() + ")");
+  }
+  const int verdict = EVP_PKEY_verify(ctx.get(), bytes(signature), signature.size(), bytes(digest), digest.size());
+  take_openssl_errors();
+  if (verdict == 1) return success();
+  return Error::invalid("signature does not verify with " + description_);
+}
+
 }  // namespace signet::crypto

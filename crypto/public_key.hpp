@@ -37,6 +37,9 @@ class PublicKey {
   // A signature that is well formed but wrong fails with "signature does not verify with <key>";
   // one that cannot be a signature for this key fails with "malformed signature: ...".
   Result<void> verify(std::string_view message, std::string_view signature, HashAlgorithm hash) const;
+  // The same over a message known only by its SHA-2 `digest` (raw bytes; the length picks SHA-256/384/512).
+  // Ed25519 cannot: it signs the message itself.
+  Result<void> verify_prehashed(std::string_view digest, std::string_view signature) const;
 
   std::string description() const;  // "ECDSA P-256", "RSA 2048", "Ed25519"
   std::string fingerprint() const;  // lowercase hex sha256 of the DER SubjectPublicKeyInfo

@@ -20,10 +20,12 @@
 namespace signet::crypto {
 
 // One signature and what travels with it: from cosign's layer annotations or from a sigstore bundle.
+// The views point into the layer or file read, which must outlive the evidence (an attestation layer can
+// be megabytes: it is not copied).
 struct SignatureEvidence {
   // A message signature: `signature` over `payload` (cosign's simple-signing layer), or, when only the
   // digest is known (a bundle's messageDigest), over the artifact whose SHA-256 is `payload_sha256`.
-  std::optional<std::string> payload;
+  std::optional<std::string_view> payload;
   std::string payload_sha256;  // raw bytes; derived from `payload` when that is set
   std::string signature;       // raw bytes
   // Or a DSSE envelope (then the three fields above are unused).
@@ -32,6 +34,9 @@ struct SignatureEvidence {
   std::vector<Certificate> certificates;
   std::vector<TlogEntry> tlog_entries;
   std::vector<std::string> rfc3161_timestamps;  // DER
+  // What the timestamps cover when not the signature's raw bytes (cosign timestamps an attestation's
+  // whole envelope layer); "" = the signature (for DSSE: its first signature).
+  std::string_view timestamped_bytes;
 };
 
 // Reads a sigstore bundle into evidence (the artifact's digest comes from the bundle's messageDigest).

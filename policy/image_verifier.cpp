@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <set>
 
-#include "crypto/cosign_signature.hpp"
 #include "crypto/dsse.hpp"
+#include "crypto/simple_signing.hpp"
+#include "policy/cosign_evidence.hpp"
+#include "policy/signer_identity.hpp"
+#include "policy/trust_material.hpp"
 
 namespace signet::policy {
 namespace {
@@ -33,7 +36,8 @@ std::vector<ExpandedEntry> expand(const AttestorSet& set, const std::string& pat
     } else {
       const crypto::PublicKey* key =
           attestor.keys && !attestor.keys->public_keys.empty() ? &attestor.keys->public_keys.front() : nullptr;
-      out.push_back({&attestor, key, entry_path, "the key of " + entry_path});
+      const char* what = attestor.keyless ? "the keyless signer of " : attestor.certificates ? "the certificate of " : "the key of ";
+      out.push_back({&attestor, key, entry_path, what + entry_path});
     }
   }
   return out;
@@ -71,21 +75,31 @@ std::string summarise(const std::vector<std::string>& reasons) {
 
 using Leaf = std::function<boost::asio::awaitable<Result<void>>(const ExpandedEntry&)>;
 
-// The transparency-log requirement, shared by signatures and attestations.
-Result<void> check_tlog(const oci::CosignLayer& layer, const StaticKeyAttestor& keys) {
-  if (keys.rekor.ignore_tlog) return success();
-  // Verifying Rekor bundles comes later; until then evidence needing one cannot count.
-  if (layer.annotations.contains(std::string(kBundleAnnotation))) {
-    return Error::invalid("verifying Rekor bundles is not supported yet");
-  }
-  return Error::invalid("no transparency log entry (set rekor.ignoreTlog: true to verify without one)");
+// The trusted root one attestor verifies against: the process's, with the attestor's own overrides.
+crypto::TrustedRoot root_for(const crypto::TrustedRoot& base, const std::vector<crypto::Certificate>& roots,
+                             const Rekor& rekor, const CTLog& ctlog) {
+  return with_overrides(base, roots, rekor, ctlog);
 }
 
-boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, const ImageVerification& entry,
-                                                      EvidenceSource& source) {
-  if (!e.attestor->keys || e.key == nullptr) {
-    co_return Error::invalid(e.path + ": only keys attestors are supported");
+bool overrides(const std::vector<crypto::Certificate>& roots, const Rekor& rekor, const CTLog& ctlog) {
+  return !roots.empty() || !rekor.pubkeys.empty() || !ctlog.pubkeys.empty() || !ctlog.tsa_chain.empty();
+}
+
+crypto::VerifyOptions options_of(const Rekor& rekor, const CTLog& ctlog) {
+  return {!rekor.ignore_tlog, !ctlog.ignore_sct, crypto::HashAlgorithm::Sha256};
+}
+
+// The certificates attestor's chain as a pool: self-signed certificates are its roots.
+crypto::CertificatePool pool_of(const std::vector<crypto::Certificate>& chain) {
+  crypto::CertificatePool pool;
+  for (const auto& certificate : chain) {
+    (certificate.is_self_signed() ? pool.roots : pool.intermediates).push_back(certificate);
   }
+  return pool;
+}
+
+boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry& e, const ImageVerification& entry,
+                                                            EvidenceSource& source) {
   const std::string repository = repository_of(*e.attestor, entry);
   const auto* fetched = co_await source.signatures(repository);
   if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching signatures" + where(repository));
@@ -94,27 +108,25 @@ boost::asio::awaitable<Result<void>> verify_key_entry(const ExpandedEntry& e, co
 
   std::vector<std::string> reasons;
   for (const auto& signature : signatures) {
-    auto checked =
-        check_signature(signature, *e.key, *e.attestor->keys, e.attestor->annotations, source.image().digest);
+    auto checked = check_signature(signature, *e.attestor, e.key, source.image().digest);
     if (checked.ok()) co_return success();
     reasons.push_back(checked.error().message);
   }
   co_return Error::invalid("no signature verifies with " + e.key_name + ": " + summarise(reasons));
 }
 
-// The in-toto statement of one attestation layer, when its envelope verifies with `key`, it names
-// `digest` among its subjects, and the tlog requirement is met.
-Result<json::Value> verified_statement(const oci::CosignLayer& layer, const crypto::PublicKey& key,
-                                       const StaticKeyAttestor& keys, std::string_view digest) {
-  auto envelope = crypto::parse_dsse_envelope(layer.payload);
-  if (!envelope) return envelope.error();
+// The in-toto statement of one attestation layer, when its envelope verifies with the attestor (key,
+// certificate or keyless signer, and the tlog requirement) and it names `digest` among its subjects.
+Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
+                                       const crypto::PublicKey* key, std::string_view digest) {
+  auto evidence = attestation_evidence(layer);
+  if (!evidence) return evidence.error();
+  const crypto::DsseEnvelope* envelope = &*evidence->envelope;
   if (envelope->payload_type != crypto::kInTotoPayloadType) {
     return Error::invalid("the envelope's payloadType is \"" + envelope->payload_type + "\", not " +
                           std::string(crypto::kInTotoPayloadType));
   }
-  const auto hash = crypto::parse_hash_algorithm(keys.signature_algorithm);
-  if (!hash.ok()) return hash.error();
-  if (auto verified = crypto::verify_dsse(*envelope, key, *hash); !verified) return verified.error();
+  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
   auto statement = json::parse(envelope->payload);
   if (!statement) return statement.error().context("the in-toto statement");
   const json::Value* type = statement->find("_type");
@@ -137,7 +149,6 @@ Result<json::Value> verified_statement(const oci::CosignLayer& layer, const cryp
     }
   }
   if (!names_image) return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
-  if (auto tlog = check_tlog(layer, keys); !tlog) return tlog.error();
   return statement;
 }
 
@@ -146,9 +157,6 @@ Result<json::Value> verified_statement(const oci::CosignLayer& layer, const cryp
 boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntry& e, const Attestation& attestation,
                                                               const ImageVerification& entry, EvidenceSource& source,
                                                               const StatementCheck& check) {
-  if (!e.attestor->keys || e.key == nullptr) {
-    co_return Error::invalid(e.path + ": only keys attestors are supported");
-  }
   const std::string repository = repository_of(*e.attestor, entry);
   const auto* fetched = co_await source.attestations(repository);
   if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching attestations" + where(repository));
@@ -158,7 +166,7 @@ boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntr
   std::vector<std::string> reasons;
   std::set<std::string> other_types;
   for (const auto& layer : fetched->value()) {
-    auto statement = verified_statement(layer, *e.key, *e.attestor->keys, source.image().digest);
+    auto statement = verified_statement(layer, *e.attestor, e.key, source.image().digest);
     if (!statement) {
       reasons.push_back(statement.error().message);
       continue;
@@ -245,29 +253,60 @@ boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::read(std::
   co_return &it->second;
 }
 
-Result<void> check_signature(const oci::CosignSignature& signature, const crypto::PublicKey& key,
-                             const StaticKeyAttestor& keys, const std::map<std::string, std::string>& annotations,
-                             std::string_view digest) {
-  const auto sig = signature.annotations.find(std::string(kSignatureAnnotation));
-  if (sig == signature.annotations.end()) {
-    return Error::invalid("the signature layer has no " + std::string(kSignatureAnnotation) + " annotation");
+Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidence& evidence, const Attestor& attestor,
+                                                  const crypto::PublicKey* key) {
+  const auto base = trusted_root();
+  if (attestor.keys) {
+    const StaticKeyAttestor& keys = *attestor.keys;
+    if (key == nullptr) return Error::invalid("the keys attestor has no key");
+    auto options = options_of(keys.rekor, keys.ctlog);
+    const auto hash = crypto::parse_hash_algorithm(keys.signature_algorithm);
+    if (!hash.ok()) return hash.error();
+    options.hash = *hash;
+    if (!overrides({}, keys.rekor, keys.ctlog)) return crypto::verify_with_key(evidence, *key, *base, options);
+    return crypto::verify_with_key(evidence, *key, root_for(*base, {}, keys.rekor, keys.ctlog), options);
   }
-  const auto hash = crypto::parse_hash_algorithm(keys.signature_algorithm);
-  if (!hash.ok()) return hash.error();
-  auto payload = crypto::verify_cosign_signature(signature.payload, sig->second, key, *hash, digest);
-  if (!payload.ok()) return payload.error();
-  for (const auto& [name, wanted] : annotations) {
+  if (attestor.keyless) {
+    const KeylessAttestor& keyless = *attestor.keyless;
+    const auto options = options_of(keyless.rekor, keyless.ctlog);
+    auto verified = overrides(keyless.roots, keyless.rekor, keyless.ctlog)
+                        ? crypto::verify_with_certificate_authority(
+                              evidence, root_for(*base, keyless.roots, keyless.rekor, keyless.ctlog), options)
+                        : crypto::verify_with_certificate_authority(evidence, *base, options);
+    if (!verified) return verified;
+    if (auto identity = check_signer_identity(*verified->certificate, keyless); !identity) return identity.error();
+    return verified;
+  }
+  if (attestor.certificates) {
+    const CertificateAttestor& certificates = *attestor.certificates;
+    return crypto::verify_with_certificate(evidence, certificates.cert, pool_of(certificates.cert_chain),
+                                           root_for(*base, {}, certificates.rekor, certificates.ctlog),
+                                           options_of(certificates.rekor, certificates.ctlog));
+  }
+  return Error::invalid("the attestor has no keys, keyless or certificates");
+}
+
+Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,
+                             const crypto::PublicKey* key, std::string_view digest) {
+  auto evidence = signature_evidence(signature);
+  if (!evidence) return evidence.error();
+  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
+  // Nothing in the payload is looked at before the signature over it has been verified.
+  auto payload = crypto::parse_simple_signing(signature.payload);
+  if (!payload) return payload.error().context("the signed payload");
+  if (auto claims = crypto::check_claims(*payload, digest); !claims) return claims.error();
+  for (const auto& [name, wanted] : attestor.annotations) {
     const auto found = payload->optional.find(name);
     if (found == payload->optional.end()) {
       return Error::invalid("the signed payload has no annotation " + name + " (the attestor requires \"" + wanted +
                             "\")");
     }
     if (found->second != wanted) {
-      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" + wanted +
-                            "\"");
+      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" +
+                            wanted + "\"");
     }
   }
-  return check_tlog(signature, keys);
+  return success();
 }
 
 boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, EvidenceSource& evidence,
@@ -284,7 +323,7 @@ boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& e
     co_return Error::invalid(repositories.size() == 1 ? "no signatures found" + where(*repositories.begin())
                                                       : std::string("no signatures found"));
   }
-  const Leaf signature_leaf = [&](const ExpandedEntry& e) { return verify_key_entry(e, entry, evidence); };
+  const Leaf signature_leaf = [&](const ExpandedEntry& e) { return verify_signature_entry(e, entry, evidence); };
   for (std::size_t i = 0; i < entry.attestors.size(); ++i) {
     auto result = co_await verify_set(entry.attestors[i], "attestors[" + std::to_string(i) + "]", signature_leaf);
     if (!result.ok()) co_return result;

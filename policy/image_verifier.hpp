@@ -13,15 +13,12 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "crypto/result.hpp"
+#include "crypto/sigstore_verifier.hpp"
 #include "oci/registry.hpp"
 #include "policy/json_value.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {
-
-// The annotations of a cosign signature layer that the verifier reads.
-inline constexpr std::string_view kSignatureAnnotation = "dev.cosignproject.cosign/signature";
-inline constexpr std::string_view kBundleAnnotation = "dev.sigstore.cosign/bundle";
 
 // The cosign signatures and attestations of one image, each fetched at most once per repository while
 // the image is verified against several entries and attestors.
@@ -65,10 +62,15 @@ using StatementCheck = std::function<Result<void>(const Attestation& attestation
 boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& entry, EvidenceSource& evidence,
                                                       const StatementCheck& check);
 
-// Checks one signature layer against one key of a keys attestor, in cosign's order: signature, claims
-// (the payload names `digest`), the attestor's annotations, then the transparency-log requirement.
-Result<void> check_signature(const oci::CosignSignature& signature, const crypto::PublicKey& key,
-                             const StaticKeyAttestor& keys, const std::map<std::string, std::string>& annotations,
-                             std::string_view digest);
+// One signature against one attestor entry: a keys entry's `key` (with the tlog requirement), a keyless
+// signer (Fulcio chain at the signing time, SCT, tlog, identity) or a certificates entry. Returns what
+// was verified; Invalid says why not.
+Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidence& evidence, const Attestor& attestor,
+                                                  const crypto::PublicKey* key);
+
+// Checks one `.sig` layer against one attestor entry, in cosign's order: the signature and its signer
+// (verify_evidence), the claims (the payload names `digest`), then the attestor's annotations.
+Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,
+                             const crypto::PublicKey* key, std::string_view digest);
 
 }  // namespace signet::policy

@@ -40,6 +40,15 @@ class Canonical {
 
 void write_set(Canonical& out, const AttestorSet& set);
 
+void write_logs(Canonical& out, const Rekor& rekor, const CTLog& ctlog) {
+  out.field("rekor.url", rekor.url);
+  out.field("rekor.pubkey", rekor.pubkey);
+  out.field("rekor.ignoreTlog", rekor.ignore_tlog);
+  out.field("ctlog.ignoreSCT", ctlog.ignore_sct);
+  out.field("ctlog.pubkey", ctlog.pubkey);
+  out.field("ctlog.tsaCertChain", ctlog.tsa_cert_chain);
+}
+
 void write_attestor(Canonical& out, const Attestor& attestor) {
   out.open("attestor");
   if (attestor.keys) {
@@ -48,12 +57,27 @@ void write_attestor(Canonical& out, const Attestor& attestor) {
     out.field("count", static_cast<int>(keys.public_keys.size()));
     for (const auto& key : keys.public_keys) out.field("spki", key.fingerprint());
     out.field("signatureAlgorithm", keys.signature_algorithm);
-    out.field("rekor.url", keys.rekor.url);
-    out.field("rekor.pubkey", keys.rekor.pubkey);
-    out.field("rekor.ignoreTlog", keys.rekor.ignore_tlog);
-    out.field("ctlog.ignoreSCT", keys.ctlog.ignore_sct);
-    out.field("ctlog.pubkey", keys.ctlog.pubkey);
-    out.field("ctlog.tsaCertChain", keys.ctlog.tsa_cert_chain);
+    write_logs(out, keys.rekor, keys.ctlog);
+    out.close();
+  }
+  if (attestor.keyless) {
+    const KeylessAttestor& keyless = *attestor.keyless;
+    out.open("keyless");
+    out.field("subject", keyless.subject);
+    out.field("subjectRegExp", keyless.subject_regexp);
+    out.field("issuer", keyless.issuer);
+    out.field("issuerRegExp", keyless.issuer_regexp);
+    out.field("roots", keyless.roots_pem);
+    out.map("additionalExtensions", keyless.additional_extensions);
+    write_logs(out, keyless.rekor, keyless.ctlog);
+    out.close();
+  }
+  if (attestor.certificates) {
+    const CertificateAttestor& certificates = *attestor.certificates;
+    out.open("certificates");
+    out.field("cert", certificates.cert_pem);
+    out.field("certChain", certificates.cert_chain_pem);
+    write_logs(out, certificates.rekor, certificates.ctlog);
     out.close();
   }
   if (attestor.attestor) {

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 
+#include <re2/re2.h>
+
+#include "crypto/encoding.hpp"
 #include "crypto/public_key.hpp"
 #include "oci/reference.hpp"
 #include "policy/loader_fingerprint.hpp"
+#include "policy/signer_identity.hpp"
 
 namespace signet::policy::loader {
 
@@ -33,12 +37,37 @@ std::string parse_signature_algorithm(const Field& field) {
   return algorithm;
 }
 
+// A PEM public key of a log (rekor.pubkey, ctlog.pubkey): it replaces the trusted root's logs.
+std::vector<crypto::PublicKey> parse_log_keys(const Field& field, const std::string& pem) {
+  if (pem.empty() || refuse_variables(field, pem)) return {};
+  auto keys = crypto::PublicKey::all_from_pem(pem);
+  if (!keys) {
+    field.refuse(field.display_name() + " is not a valid PEM public key: " + keys.error().message);
+    return {};
+  }
+  return std::move(*keys);
+}
+
+// PEM certificates (keyless.roots, certificates.certChain, ctlog.tsaCertChain). Kyverno also takes
+// them base64-encoded.
+std::vector<crypto::Certificate> parse_certificates(const Field& field, const std::string& text) {
+  if (text.empty() || refuse_variables(field, text)) return {};
+  std::string pem = text;
+  if (text.find("-----BEGIN") == std::string::npos) {
+    auto decoded = crypto::base64_decode(text);
+    if (decoded) pem = std::move(*decoded);
+  }
+  auto certificates = crypto::Certificate::all_from_pem(pem);
+  if (!certificates) {
+    field.refuse(field.display_name() + " is not valid PEM certificates: " + certificates.error().message);
+    return {};
+  }
+  return std::move(*certificates);
+}
+
 Rekor parse_rekor(const Field& field) {
   Rekor rekor;
-  if (!field.check_fields(
-          {{"url"}, {"pubkey", Support::UnsupportedUnlessEmpty, "a custom Rekor public key"}, {"ignoreTlog"}})) {
-    return rekor;
-  }
+  if (!field.check_fields({{"url"}, {"pubkey"}, {"ignoreTlog"}})) return rekor;
   std::string url = field["url"].string();
   if (!url.empty() && !refuse_variables(field["url"], url)) {
     if (!url.starts_with("https://") && !url.starts_with("http://")) {
@@ -46,19 +75,86 @@ Rekor parse_rekor(const Field& field) {
     }
     rekor.url = url;
   }
+  rekor.pubkey = field["pubkey"].string();
+  rekor.pubkeys = parse_log_keys(field["pubkey"], rekor.pubkey);
   rekor.ignore_tlog = field["ignoreTlog"].boolean(false);
   return rekor;
 }
 
 CTLog parse_ctlog(const Field& field) {
   CTLog ctlog;
-  if (!field.check_fields({{"ignoreSCT"},
-                           {"pubkey", Support::UnsupportedUnlessEmpty, "a custom CT log public key"},
-                           {"tsaCertChain", Support::UnsupportedUnlessEmpty, "RFC 3161 timestamps"}})) {
-    return ctlog;
-  }
+  if (!field.check_fields({{"ignoreSCT"}, {"pubkey"}, {"tsaCertChain"}})) return ctlog;
   ctlog.ignore_sct = field["ignoreSCT"].boolean(false);
+  ctlog.pubkey = field["pubkey"].string();
+  ctlog.pubkeys = parse_log_keys(field["pubkey"], ctlog.pubkey);
+  ctlog.tsa_cert_chain = field["tsaCertChain"].string();
+  ctlog.tsa_chain = parse_certificates(field["tsaCertChain"], ctlog.tsa_cert_chain);
   return ctlog;
+}
+
+// An RE2 pattern (Go's syntax, linear time) compiled once at load; a bad one is refused with RE2's reason.
+std::shared_ptr<const re2::RE2> parse_pattern(const Field& field, const std::string& pattern) {
+  if (pattern.empty() || refuse_variables(field, pattern)) return nullptr;
+  auto compiled = std::make_shared<const re2::RE2>(pattern, re2::RE2::Quiet);
+  if (!compiled->ok()) {
+    field.refuse(field.display_name() + " is not a valid regular expression: " + compiled->error());
+    return nullptr;
+  }
+  return compiled;
+}
+
+KeylessAttestor parse_keyless(const Field& field) {
+  KeylessAttestor keyless;
+  if (!field.check_fields({{"subject"},
+                           {"subjectRegExp"},
+                           {"issuer"},
+                           {"issuerRegExp"},
+                           {"roots"},
+                           {"additionalExtensions"},
+                           {"rekor"},
+                           {"ctlog"}})) {
+    return keyless;
+  }
+  keyless.subject = field["subject"].string();
+  keyless.subject_regexp = field["subjectRegExp"].string();
+  keyless.issuer = field["issuer"].string();
+  keyless.issuer_regexp = field["issuerRegExp"].string();
+  refuse_variables(field["subject"], keyless.subject);
+  refuse_variables(field["issuer"], keyless.issuer);
+  keyless.subject_pattern = parse_pattern(field["subjectRegExp"], keyless.subject_regexp);
+  keyless.issuer_pattern = parse_pattern(field["issuerRegExp"], keyless.issuer_regexp);
+  keyless.roots_pem = field["roots"].string();
+  keyless.roots = parse_certificates(field["roots"], keyless.roots_pem);
+  keyless.additional_extensions = field["additionalExtensions"].string_map();
+  for (const auto& [name, value] : keyless.additional_extensions) {
+    if (!is_fulcio_extension(name)) {
+      field["additionalExtensions"].refuse("\"" + name +
+                                           "\" is not a Fulcio certificate extension (a name such as "
+                                           "githubWorkflowRepository or sourceRepositoryURI, or an OID under "
+                                           "1.3.6.1.4.1.57264.1)");
+    }
+    refuse_variables(field["additionalExtensions"], value);
+  }
+  if (field["rekor"].present()) keyless.rekor = parse_rekor(field["rekor"]);
+  if (field["ctlog"].present()) keyless.ctlog = parse_ctlog(field["ctlog"]);
+  return keyless;
+}
+
+CertificateAttestor parse_certificate_attestor(const Field& field) {
+  CertificateAttestor certificates;
+  if (!field.check_fields({{"cert"}, {"certChain"}, {"rekor"}, {"ctlog"}})) return certificates;
+  certificates.cert_pem = field["cert"].string();
+  auto cert = parse_certificates(field["cert"], certificates.cert_pem);
+  if (cert.size() > 1) field["cert"].refuse("cert must hold one certificate; put the CAs in certChain");
+  if (!cert.empty()) certificates.cert = std::move(cert.front());
+  certificates.cert_chain_pem = field["certChain"].string();
+  certificates.cert_chain = parse_certificates(field["certChain"], certificates.cert_chain_pem);
+  if (certificates.cert_pem.empty() && certificates.cert_chain_pem.empty()) {
+    field.refuse("certificates needs cert, certChain or both");
+  }
+  if (field["rekor"].present()) certificates.rekor = parse_rekor(field["rekor"]);
+  if (field["ctlog"].present()) certificates.ctlog = parse_ctlog(field["ctlog"]);
+  return certificates;
 }
 
 // Public keys as Kyverno accepts them in `publicKeys` (and the deprecated `key`): PEM text holding one
@@ -124,15 +220,16 @@ AttestorSet parse_attestor_set(const Field& field, int depth);
 Attestor parse_attestor(const Field& field, int depth) {
   Attestor attestor;
   if (!field.check_fields({{"keys"},
-                           {"certificates", Support::Unsupported, "certificate attestors"},
-                           {"keyless", Support::Unsupported, "keyless verification"},
+                           {"certificates"},
+                           {"keyless"},
                            {"attestor"},
                            {"annotations"},
                            {"repository"},
                            {"signatureAlgorithm"}})) {
     return attestor;
   }
-  int kinds = (field["keys"].present() ? 1 : 0) + (field["attestor"].present() ? 1 : 0);
+  int kinds = 0;
+  for (const char* kind : {"keys", "certificates", "keyless", "attestor"}) kinds += field[kind].present() ? 1 : 0;
   if (kinds == 0) {
     field.refuse("an attestor entry needs one of keys, certificates, keyless or attestor");
     return attestor;
@@ -144,6 +241,10 @@ Attestor parse_attestor(const Field& field, int depth) {
   std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
   if (field["keys"].present()) {
     if (field["keys"].expect_map()) attestor.keys = parse_static_keys(field["keys"], algorithm);
+  } else if (field["keyless"].present()) {
+    if (field["keyless"].expect_map()) attestor.keyless = parse_keyless(field["keyless"]);
+  } else if (field["certificates"].present()) {
+    if (field["certificates"].expect_map()) attestor.certificates = parse_certificate_attestor(field["certificates"]);
   } else if (depth >= kMaxAttestorDepth) {
     field["attestor"].refuse("attestors are nested more than " + std::to_string(kMaxAttestorDepth) + " deep");
   } else if (field["attestor"].expect_map()) {
@@ -352,10 +453,12 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
                              {"imageReferences"},
                              {"skipImageReferences"},
                              {"key"},
-                             {"roots", Support::UnsupportedUnlessEmpty, "keyless verification"},
-                             {"subject", Support::UnsupportedUnlessEmpty, "keyless verification"},
-                             {"issuer", Support::UnsupportedUnlessEmpty, "keyless verification"},
-                             {"additionalExtensions", Support::UnsupportedUnlessEmpty, "keyless verification"},
+                             {"roots"},
+                             {"subject"},
+                             {"issuer"},
+                             {"additionalExtensions", Support::UnsupportedUnlessEmpty,
+                              "the deprecated entry-level additionalExtensions (Kyverno ignores it; use "
+                              "attestors[].entries[].keyless.additionalExtensions)"},
                              {"attestors"},
                              {"attestations"},
                              {"annotations"},
@@ -410,8 +513,8 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     const Attestation& attestation = verification.attestations[i];
     if (attestation.attestors.empty() && verification.attestors.empty() && field["key"].string().empty()) {
       field["attestations"].items()[i].refuse(
-          "an attestation needs attestors (its own or the entry's): keyless verification is not supported by signet "
-          "yet");
+          "an attestation needs attestors, its own or the entry's (Kyverno would accept any Fulcio certificate here; "
+          "name the signer with a keyless attestor)");
     }
     for (const auto& block : attestation.conditions) {
       for (const auto* list : {&block.any, &block.all}) {
@@ -435,6 +538,20 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     AttestorSet set;
     set.entries = expand_static_keys(std::move(attestor));
     verification.attestors.push_back(std::move(set));
+  } else if (!field["issuer"].string().empty()) {
+    // The deprecated keyless form: issuer (required, as in Kyverno's Convert), subject and roots.
+    Attestor attestor;
+    KeylessAttestor keyless;
+    keyless.issuer = field["issuer"].string();
+    keyless.subject = field["subject"].string();
+    refuse_variables(field["issuer"], keyless.issuer);
+    refuse_variables(field["subject"], keyless.subject);
+    keyless.roots_pem = field["roots"].string();
+    keyless.roots = parse_certificates(field["roots"], keyless.roots_pem);
+    attestor.keyless = std::move(keyless);
+    verification.attestors.push_back(AttestorSet{std::nullopt, {std::move(attestor)}});
+  } else if (!field["subject"].string().empty() || !field["roots"].string().empty()) {
+    field.refuse("the deprecated subject and roots need issuer (Kyverno ignores them without it)");
   }
   if (!annotations.empty()) {
     if (verification.attestors.empty()) {

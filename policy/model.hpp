@@ -10,8 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/certificate.hpp"
 #include "crypto/public_key.hpp"
 #include "policy/conditions.hpp"
+
+namespace re2 {
+class RE2;
+}
 
 namespace signet::policy {
 
@@ -107,18 +112,21 @@ struct MatchResources {
   bool empty() const { return any.empty() && all.empty() && user_info.empty() && resources.empty(); }
 };
 
-// keys.rekor / keyless.rekor.
+// keys / keyless / certificates .rekor.
 struct Rekor {
   std::string url = "https://rekor.sigstore.dev";
-  std::string pubkey;        // refused at load today; always ""
-  bool ignore_tlog = false;  // true: no transparency-log entry is required
+  std::string pubkey;                       // as written; "" = the trusted root's logs
+  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's Rekor logs
+  bool ignore_tlog = false;                 // true: no transparency-log entry is required
 };
 
-// keys.ctlog / keyless.ctlog.
+// keys / keyless / certificates .ctlog.
 struct CTLog {
   bool ignore_sct = false;
-  std::string pubkey;          // refused at load today; always ""
-  std::string tsa_cert_chain;  // refused at load today; always ""
+  std::string pubkey;                       // as written; "" = the trusted root's CT logs
+  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's CT logs
+  std::string tsa_cert_chain;               // as written; "" = the trusted root's TSAs
+  std::vector<crypto::Certificate> tsa_chain;  // parsed, leaf first: replaces the trusted root's TSAs
 };
 
 // attestors[].entries[].keys: one or several PEM public keys.
@@ -132,12 +140,43 @@ struct StaticKeyAttestor {
   CTLog ctlog;
 };
 
+// attestors[].entries[].keyless: a certificate from a Fulcio CA (the trusted root's, or `roots`) whose
+// identity matches. `subject` and `issuer` take Kyverno's wildcards; the regular expressions are RE2
+// (Go's syntax), matched anywhere in the value as Go's MatchString does.
+struct KeylessAttestor {
+  std::string subject;
+  std::string subject_regexp;
+  std::string issuer;
+  std::string issuer_regexp;
+  std::shared_ptr<const re2::RE2> subject_pattern;  // subject_regexp compiled; null when empty
+  std::shared_ptr<const re2::RE2> issuer_pattern;
+  std::string roots_pem;                            // as written
+  std::vector<crypto::Certificate> roots;           // parsed: replace the trusted root's Fulcio CAs
+  // Fulcio extension name (githubWorkflowTrigger, …, or a v2 name such as sourceRepositoryURI) or dotted
+  // OID → wanted value, with wildcards.
+  std::map<std::string, std::string> additional_extensions;
+  Rekor rekor;
+  CTLog ctlog;
+};
+
+// attestors[].entries[].certificates: bring-your-own PKI. `cert` verifies the signature; `certChain`
+// (without cert) holds the roots the signature's own certificate must chain to.
+struct CertificateAttestor {
+  std::string cert_pem;                          // as written
+  std::optional<crypto::Certificate> cert;
+  std::string cert_chain_pem;                    // as written
+  std::vector<crypto::Certificate> cert_chain;   // parsed, in order
+  Rekor rekor;
+  CTLog ctlog;
+};
+
 struct AttestorSet;
 
-// attestors[].entries[]: exactly one of keys / nested attestor (keyless and certificates are refused
-// at load today).
+// attestors[].entries[]: exactly one of keys, keyless, certificates or a nested attestor set.
 struct Attestor {
   std::optional<StaticKeyAttestor> keys;
+  std::optional<KeylessAttestor> keyless;
+  std::optional<CertificateAttestor> certificates;
   std::shared_ptr<const AttestorSet> attestor;     // the nested set, parsed; null when absent
   std::map<std::string, std::string> annotations;  // required in the signature payload's optional claims
   std::string repository;                          // "" = the rule's repository (or the image's)
