@@ -100,7 +100,7 @@ template <class ChainAt>
 Result<void> check_certificate(const Certificate& leaf, VerifiedSignature& verified, const TrustedRoot& root,
                                const VerifyOptions& options, const ChainAt& chain_at) {
   std::vector<UnixTime> times = verified.verified_times;
-  if (times.empty()) times.push_back(now());
+  if (times.empty()) times.push_back(options.now.value_or(now()));
   std::vector<Certificate> chain;
   for (UnixTime t : times) {
     auto verified_chain = chain_at(t);

@@ -46,6 +46,8 @@ struct VerifyOptions {
   bool require_tlog = true;  // false: rekor.ignoreTlog
   bool require_sct = true;   // false: ctlog.ignoreSCT (certificates from a CA only)
   HashAlgorithm hash = HashAlgorithm::Sha256;  // for key-based signatures (signatureAlgorithm)
+  // The time a certificate is checked at when no log entry or timestamp vouches for one; unset = now.
+  std::optional<UnixTime> now;
 };
 
 struct VerifiedSignature {

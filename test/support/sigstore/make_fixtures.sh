@@ -10,7 +10,7 @@ out=${1:?usage: make_fixtures.sh OUTDIR}
 [ -d "$here/node_modules/@sigstore/sign" ] || { echo "make_fixtures.sh: $here/node_modules is missing: run scripts/install-deps" >&2; exit 1; }
 
 rm -rf "$out"
-mkdir -p "$out/cosign"
+mkdir -p "$out/cosign" "$out/cosign-other"
 work=$(mktemp -d)
 mock=
 cleanup() { [ -z "$mock" ] || kill "$mock" 2>/dev/null || true; rm -rf "$work"; }
@@ -61,6 +61,10 @@ digest="sha256:$(printf 'signet keyless fixture image %s' "$sha" | sha256sum | c
 echo "$digest" > "$out/cosign/digest"
 echo registry.example.com/team/app > "$out/cosign/repository"
 run node "$here/cosign_keyless.js" "$url" "registry.example.com/team/app@$digest" "$out/cosign" --tsa
+# A second image's layer: its Rekor entry is valid, but for another signature.
+other="sha256:$(printf 'signet keyless fixture other image %s' "$sha" | sha256sum | cut -d' ' -f1)"
+echo "$other" > "$out/cosign-other/digest"
+run node "$here/cosign_keyless.js" "$url" "registry.example.com/team/app@$other" "$out/cosign-other"
 for p in "${pids[@]}"; do wait "$p" || { echo "make_fixtures.sh: signing failed:" >&2; cat "$work/sign.log" >&2; exit 1; }; done
 
 t() { node "$here/tamper.js" "$out/$1.bundle.json" "$out/bad-$2.bundle.json" "$2"; }
