@@ -43,7 +43,7 @@ TEST_CASE("strings keep JSON.stringify's escapes only (RFC 8785 §3.2.2.2 exampl
         "{\"literals\":[null,true,false],\"string\":\"\xE2\x82\xAC$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}");
 }
 
-TEST_CASE("control characters get the short escapes where JSON has them and \\u00xx otherwise", "[crypto][jcs]") {
+TEST_CASE("control characters get the short escapes where JSON has them and u00xx escapes otherwise", "[crypto][jcs]") {
   CHECK(canonical(R"(["\b\f\n\r\t", "\u0001\u001f", "\u007f"])") ==
         "[\"\\b\\f\\n\\r\\t\",\"\\u0001\\u001f\",\"\x7f\"]");
   // U+2028 and U+2029 stay as they are (JSON.stringify does not escape them).
@@ -62,7 +62,7 @@ TEST_CASE("the signed entry timestamp payload of a Rekor bundle is canonicalized
         R"({"body":"eyJh","integratedTime":1634714179,"logID":"c0d23d6a","logIndex":783606})");
 }
 
-TEST_CASE("integers are written in their shortest form; negative and 64-bit ones too", "[crypto][jcs]") {
+TEST_CASE("integers are written in their shortest form, negative and 64-bit ones too", "[crypto][jcs]") {
   CHECK(canonical("[0, -0, -12, 9007199254740993, 18446744073709551615]") ==
         "[0,0,-12,9007199254740993,18446744073709551615]");
 }

@@ -175,7 +175,7 @@ TEST_CASE("an entry body is refused for another payload, another signature or an
   CHECK_FALSE(check_entry_body(entry, swapped).ok());
 }
 
-TEST_CASE("an intoto 0.0.1 entry names the envelope's payload and signer; an edited payload is refused",
+TEST_CASE("an intoto 0.0.1 entry names the envelope's payload and signer, and an edited payload is refused",
           "[crypto][rekor]") {
   if (!have_cosign_real()) return;
   const auto good = cosign_real_dir() / "att-policy-controller-distroless-vuln-keyless";
@@ -370,7 +370,7 @@ std::string signed_note(const std::string& origin, std::size_t size, const std::
 
 }  // namespace
 
-TEST_CASE("inclusion proofs of every leaf of trees of 1 to 20 leaves verify; a wrong index does not",
+TEST_CASE("inclusion proofs of every leaf of trees of 1 to 20 leaves verify and a wrong index does not",
           "[crypto][rekor]") {
   const TestKey key = TestKey::ec("P-256");
   const auto log = log_from_pem(key.public_pem());
@@ -406,7 +406,7 @@ TEST_CASE("inclusion proofs of every leaf of trees of 1 to 20 leaves verify; a w
   CHECK(verified == 210);
 }
 
-TEST_CASE("an Ed25519 checkpoint is found by the C2SP key hint of the log's name; witness lines are ignored",
+TEST_CASE("an Ed25519 checkpoint is found by the C2SP key hint of the log's name, witness lines are ignored",
           "[crypto][rekor]") {
   const TestKey key = TestKey::ed25519();
   const std::string der = key.public_der();
@@ -552,4 +552,91 @@ TEST_CASE("cosign's keyless Rekor bundle annotation from the mock verifies and n
   auto other = artifact;
   other.verifier_der = first_der(read_file(sigstore_fixtures_dir() / "fulcio-chain.pem"));
   CHECK_FALSE(check_entry_body(*entry, other).ok());
+}
+
+// --- entry kinds without public vectors, built by hand from their schemas --------------------------
+
+namespace {
+
+TlogEntry entry_with_body(const std::string& body) {
+  TlogEntry entry;
+  entry.canonicalized_body = body;
+  return entry;
+}
+
+}  // namespace
+
+TEST_CASE("a Rekor v2 dsse 0.0.2 entry names the payload digest, the signatures and their verifier",
+          "[crypto][rekor]") {
+  const TestKey key = TestKey::ec("P-256");
+  const std::string der = key.public_der();
+  const DsseEnvelope envelope{"application/vnd.in-toto+json", "{\"_type\":\"x\"}", {{"", "sig-bytes"}}};
+  auto body = [&](const std::string& digest, const std::string& signature, const std::string& verifier) {
+    return R"({"apiVersion":"0.0.2","kind":"dsse","spec":{"dsseV002":{"payloadHash":{"algorithm":"SHA2_256","digest":")" +
+           openssl_base64(digest) + R"("},"signatures":[{"content":")" + openssl_base64(signature) +
+           R"(","verifier":{"keyDetails":"PKIX_ECDSA_P256_SHA_256","publicKey":{"rawBytes":")" +
+           openssl_base64(verifier) + R"("}}}]}}})";
+  };
+  const SignedArtifact artifact{"", "", envelope, der};
+  const std::string payload_digest = sha256_bytes(envelope.payload);
+  auto good = check_entry_body(entry_with_body(body(payload_digest, "sig-bytes", der)), artifact);
+  if (!good) FAIL_CHECK(good.error().message);
+
+  auto digest = check_entry_body(entry_with_body(body(sha256_bytes("other"), "sig-bytes", der)), artifact);
+  REQUIRE_FALSE(digest.ok());
+  CHECK_THAT(digest.error().message, Catch::Contains("spec.dsseV002.payloadHash.digest"));
+  auto signature = check_entry_body(entry_with_body(body(payload_digest, "other-sig", der)), artifact);
+  REQUIRE_FALSE(signature.ok());
+  CHECK_THAT(signature.error().message, Catch::Contains("spec.dsseV002.signatures[0]"));
+  auto verifier =
+      check_entry_body(entry_with_body(body(payload_digest, "sig-bytes", TestKey::ec("P-256").public_der())), artifact);
+  REQUIRE_FALSE(verifier.ok());
+  CHECK_THAT(verifier.error().message, Catch::Contains("another key or certificate"));
+}
+
+TEST_CASE("a Rekor v2 hashedrekord 0.0.2 entry with a public key verifier", "[crypto][rekor]") {
+  const std::string der = TestKey::ed25519().public_der();
+  const std::string digest = sha256_bytes("artifact");
+  const std::string body =
+      R"({"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":")" +
+      openssl_base64(digest) + R"("},"signature":{"content":")" + openssl_base64("signature") +
+      R"(","verifier":{"keyDetails":"PKIX_ED25519","publicKey":{"rawBytes":")" + openssl_base64(der) + R"("}}}}}})";
+  CHECK(check_entry_body(entry_with_body(body), SignedArtifact{digest, "signature", std::nullopt, der}).ok());
+  auto other =
+      check_entry_body(entry_with_body(body), SignedArtifact{sha256_bytes("x"), "signature", std::nullopt, der});
+  REQUIRE_FALSE(other.ok());
+  CHECK_THAT(other.error().message, Catch::Contains("spec.hashedRekordV002.data.digest"));
+}
+
+TEST_CASE("a rekord entry may carry the artifact itself, and only x509 signatures are read", "[crypto][rekor]") {
+  const TestKey key = TestKey::ec("P-256");
+  const std::string pem = key.public_pem();
+  auto body = [&](const std::string& format) {
+    return R"({"apiVersion":"0.0.1","kind":"rekord","spec":{"data":{"content":")" + openssl_base64("artifact") +
+           R"("},"signature":{"content":")" + openssl_base64("signature") + R"(","format":")" + format +
+           R"(","publicKey":{"content":")" + openssl_base64(pem) + R"("}}}})";
+  };
+  const SignedArtifact artifact{sha256_bytes("artifact"), "signature", std::nullopt, key.public_der()};
+  CHECK(check_entry_body(entry_with_body(body("x509")), artifact).ok());
+  auto pgp = check_entry_body(entry_with_body(body("pgp")), artifact);
+  REQUIRE_FALSE(pgp.ok());
+  CHECK_THAT(pgp.error().message, Catch::Contains("spec.signature.format"));
+  auto other = artifact;
+  other.artifact_sha256 = sha256_bytes("another");
+  CHECK_FALSE(check_entry_body(entry_with_body(body("x509")), other).ok());
+}
+
+TEST_CASE("an entry of a kind signet does not read, or whose body contradicts its kind, is refused",
+          "[crypto][rekor]") {
+  const SignedArtifact artifact{"", "", std::nullopt, ""};
+  auto unknown = check_entry_body(entry_with_body(R"({"apiVersion":"0.0.1","kind":"helm","spec":{}})"), artifact);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.error().message, Catch::Contains("helm 0.0.1") && Catch::Contains("does not read"));
+  auto mismatch = entry_with_body(R"({"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}})");
+  mismatch.kind = "dsse";
+  mismatch.version = "0.0.1";
+  auto refused = check_entry_body(mismatch, artifact);
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("the log entry says dsse 0.0.1"));
+  CHECK_FALSE(check_entry_body(entry_with_body("not json"), artifact).ok());
 }

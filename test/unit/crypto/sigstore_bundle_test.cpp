@@ -157,7 +157,7 @@ Result<void> check_entries(const fs::path& dir, const SigstoreBundle& bundle,
 
 }  // namespace
 
-TEST_CASE("conformance bundles whose log evidence is bad fail the entry checks; the others pass them",
+TEST_CASE("conformance bundles whose log evidence is bad fail the entry checks and the others pass them",
           "[crypto][bundle][rekor]") {
   if (!have_conformance()) return;
   const auto trust = cosign_real_dir() / "_trust" / "trusted_root_public_good.json";
