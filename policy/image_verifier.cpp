@@ -86,7 +86,7 @@ bool overrides(const std::vector<crypto::Certificate>& roots, const Rekor& rekor
 }
 
 crypto::VerifyOptions options_of(const Rekor& rekor, const CTLog& ctlog) {
-  return {!rekor.ignore_tlog, !ctlog.ignore_sct, crypto::HashAlgorithm::Sha256};
+  return {!rekor.ignore_tlog, !ctlog.ignore_sct, crypto::HashAlgorithm::Sha256, std::nullopt};
 }
 
 // The certificates attestor's chain as a pool: self-signed certificates are its roots.

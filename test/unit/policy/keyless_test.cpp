@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/certificate.hpp"
+#include "crypto/digest.hpp"
 #include "engine_test_support.hpp"
 #include "keyless_test_support.hpp"
 #include "loader_test_support.hpp"
