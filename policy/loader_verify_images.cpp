@@ -513,8 +513,8 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     const Attestation& attestation = verification.attestations[i];
     if (attestation.attestors.empty() && verification.attestors.empty() && field["key"].string().empty()) {
       field["attestations"].items()[i].refuse(
-          "an attestation needs attestors, its own or the entry's (Kyverno would accept any Fulcio certificate here; "
-          "name the signer with a keyless attestor)");
+          "an attestation needs attestors, its own or the entry's: Kyverno would accept a signature by any Fulcio "
+          "certificate here, which signet refuses by design (name the signer with a keyless attestor)");
     }
     for (const auto& block : attestation.conditions) {
       for (const auto* list : {&block.any, &block.all}) {

@@ -138,10 +138,15 @@ TEST_CASE("an RFC 3161 timestamp vouches for the signing time when the tlog is i
   layer.annotations.erase("dev.sigstore.cosign/bundle");
   const std::string ignore = kSignerFields + "rekor:\n  ignoreTlog: true\n";
   CHECK(verdict(policy_with(keyless(ignore)), layer).status == RuleStatus::Pass);
-  // A timestamp over other bytes is refused, not skipped.
+  // A timestamp over other bytes (the blob bundle's signature) is refused, not skipped.
+  auto blob = crypto::parse_sigstore_bundle(read_fixture("blob-tsa.bundle.json"));
+  REQUIRE(blob.ok());
   oci::CosignSignature other = layer;
-  other.annotations["dev.sigstore.cosign/signature"] = cosign_layer("cosign-other").annotations["dev.sigstore.cosign/signature"];
-  CHECK(verdict(policy_with(keyless(ignore)), other).status == RuleStatus::Fail);
+  other.annotations["dev.sigstore.cosign/rfc3161timestamp"] =
+      R"({"SignedRFC3161Timestamp":")" + crypto::base64_encode(blob->rfc3161_timestamps.front()) + "\"}";
+  auto result = verdict(policy_with(keyless(ignore)), other);
+  CHECK(result.status == RuleStatus::Fail);
+  CHECK_THAT(result.message, Catch::Contains("RFC 3161 timestamp"));
 }
 
 TEST_CASE("the SCT must come from a known CT log unless ignoreSCT", "[policy][keyless]") {
@@ -171,7 +176,8 @@ TEST_CASE("rekor.pubkey replaces the trusted root's Rekor logs", "[policy][keyle
 TEST_CASE("keyless.roots replaces the trusted root's Fulcio CAs", "[policy][keyless]") {
   const std::string roots = kSignerFields + "roots: |\n" + indent(read_fixture("fulcio-chain.pem"), 2) +
                             "rekor:\n  pubkey: |\n" + indent(read_fixture("rekor.pub"), 4) + "ctlog:\n  pubkey: |\n" +
-                            indent(read_fixture("ctlog.pub"), 4);
+                            indent(read_fixture("ctlog.pub"), 4) + "  tsaCertChain: |\n" +
+                            indent(read_fixture("tsa-chain.pem"), 4);
   // No MockTrust: everything comes from the policy.
   CHECK(verdict(policy_with(keyless(roots)), cosign_layer()).status == RuleStatus::Pass);
   const std::string wrong_roots = kSignerFields + "roots: |\n" + indent(read_fixture("tsa-chain.pem"), 2) +

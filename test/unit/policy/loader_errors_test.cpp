@@ -103,10 +103,6 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
        "keys.kms is not supported by signet yet (KMS keys)"},
       {"", "            secret:\n              name: cosign\n              namespace: ci\n", "", kKeysPath + ".secret",
        "keys.secret is not supported by signet yet (keys read from Kubernetes Secrets)"},
-      {"", "            rekor:\n              pubkey: abc\n", "", kKeysPath + ".rekor.pubkey",
-       "rekor.pubkey is not supported by signet yet (a custom Rekor public key)"},
-      {"", "            ctlog:\n              tsaCertChain: abc\n", "", kKeysPath + ".ctlog.tsaCertChain",
-       "ctlog.tsaCertChain is not supported by signet yet (RFC 3161 timestamps)"},
       {"      imageRegistryCredentials:\n        providers: [amazon]\n", "", "",
        kEntryPath + ".imageRegistryCredentials.providers",
        "provider \"amazon\" is not supported: put the registry's credentials in a dockerconfigjson secret and list "
@@ -120,8 +116,6 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
        "type Notary is not supported by signet yet (only Cosign)"},
       {"      type: SigstoreBundle\n", "", "", kEntryPath + ".type",
        "type SigstoreBundle is not supported by signet yet (only Cosign)"},
-      {"      issuer: https://token.actions.githubusercontent.com\n", "", "", kEntryPath + ".issuer",
-       "issuer is not supported by signet yet (keyless verification)"},
       {"      validate:\n        deny:\n          conditions: {}\n", "", "", kEntryPath + ".validate.deny",
        "validate.deny is not supported by signet yet (deny conditions)"},
       {"", "", "  validationFailureActionOverrides:\n  - action: Audit\n    namespaces: [dev]\n",
@@ -158,18 +152,21 @@ TEST_CASE("rule-level context and preconditions are refused as not supported yet
   }
 }
 
-TEST_CASE("keyless and certificate attestors are refused as not supported yet", "[policy][loader][errors]") {
-  std::string keyless =
+TEST_CASE("an attestor entry with keyless and keys both is refused", "[policy][loader][errors]") {
+  std::string both =
       edited(keyed_policy(), "        - keys:\n", "        - keyless:\n            subject: me\n          keys:\n");
-  PolicyError error = refusal_of(keyless);
-  CHECK(error.field_path == kEntryPath + ".attestors[0].entries[0].keyless");
-  CHECK(error.line == 17);
-  CHECK(error.message == "keyless is not supported by signet yet (keyless verification)");
+  PolicyError error = refusal_of(both);
+  CHECK(error.field_path == kEntryPath + ".attestors[0].entries[0]");
+  CHECK(error.message == "an attestor entry takes only one of keys, certificates, keyless and attestor");
+}
 
-  std::string certificates =
-      edited(keyed_policy(), "        - keys:\n", "        - certificates:\n            cert: x\n          keys:\n");
-  error = refusal_of(certificates);
-  CHECK(error.message == "certificates is not supported by signet yet (certificate attestors)");
+TEST_CASE("Rekor, CT log and TSA material that is not PEM is refused naming the field", "[policy][loader][errors]") {
+  PolicyError error = refusal_of(keyed_policy("", "            rekor:\n              pubkey: abc\n"));
+  CHECK(error.field_path == kKeysPath + ".rekor.pubkey");
+  CHECK_THAT(error.message, Catch::StartsWith("rekor.pubkey is not a valid PEM public key"));
+  error = refusal_of(keyed_policy("", "            ctlog:\n              tsaCertChain: abc\n"));
+  CHECK(error.field_path == kKeysPath + ".ctlog.tsaCertChain");
+  CHECK_THAT(error.message, Catch::StartsWith("ctlog.tsaCertChain is not valid PEM certificates"));
 }
 
 TEST_CASE("namespaceSelector is refused: it needs the API server", "[policy][loader][errors]") {
@@ -462,7 +459,8 @@ TEST_CASE("attestations and their conditions are refused where they are malforme
   }
 }
 
-TEST_CASE("an attestation with no attestors anywhere is refused: it would need keyless", "[policy][loader][errors]") {
+TEST_CASE("an attestation with no attestors anywhere is refused: it would trust any Fulcio certificate",
+          "[policy][loader][errors]") {
   const std::string yaml = R"(apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata:
@@ -482,7 +480,7 @@ spec:
 )";
   PolicyError error = refusal_of(yaml);
   CHECK(error.field_path == kEntryPath + ".attestations[0]");
-  CHECK_THAT(error.message, Catch::Contains("keyless verification is not supported by signet yet"));
+  CHECK_THAT(error.message, Catch::Contains("an attestation needs attestors"));
 }
 
 TEST_CASE("an imageExtractors jmesPath that does not compile is refused with its error", "[policy][loader][errors]") {

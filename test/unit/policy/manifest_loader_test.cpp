@@ -57,8 +57,9 @@ TEST_CASE("dryRun.enable is refused until signet talks to the API server", "[man
 TEST_CASE("keyless and certificate attestors are refused for manifests", "[manifest][loader]") {
   const auto keyless = refusal_of(manifest_policy("- entries:\n  - keyless:\n      subject: a@b.c\n"));
   CHECK_THAT(keyless.message, Catch::Contains("not supported by signet yet"));
-  const auto certificates = refusal_of(manifest_policy("- entries:\n  - certificates:\n      cert: x\n"));
-  CHECK_THAT(certificates.message, Catch::Contains("not supported by signet yet"));
+  const auto nested =
+      refusal_of(manifest_policy("- entries:\n  - attestor:\n      entries:\n      - keyless:\n          subject: a@b.c\n"));
+  CHECK_THAT(nested.message, Catch::Contains("not supported by signet yet"));
 }
 
 TEST_CASE("manifests rules without attestors or with unknown fields are refused", "[manifest][loader]") {
