@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crypto/dsse.hpp"
+#include "crypto/encoding.hpp"
 #include "crypto/simple_signing.hpp"
 #include "policy/cosign_evidence.hpp"
 #include "policy/signer_identity.hpp"
@@ -98,36 +99,48 @@ crypto::CertificatePool pool_of(const std::vector<crypto::Certificate>& chain) {
   return pool;
 }
 
-boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry& e, const ImageVerification& entry,
-                                                            EvidenceSource& source) {
+// Each signature of the entry's kind checked against one attestor entry, in the order found.
+boost::asio::awaitable<Result<std::vector<Result<void>>>> checked_signatures(const ExpandedEntry& e,
+                                                                           const ImageVerification& entry,
+                                                                           EvidenceSource& source) {
+  std::vector<Result<void>> checked;
+  const std::string& digest = source.image().digest;
+  if (entry.type == VerificationType::SigstoreBundle) {
+    const auto* fetched = co_await source.bundles();
+    if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching sigstore bundles");
+    for (const auto& bundle : fetched->value()) checked.push_back(check_bundle(bundle, *e.attestor, e.key, digest));
+    co_return checked;
+  }
   const std::string repository = repository_of(*e.attestor, entry);
   const auto* fetched = co_await source.signatures(repository);
   if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching signatures" + where(repository));
-  const auto& signatures = fetched->value();
-  if (signatures.empty()) co_return Error::invalid(e.path + ": no signatures found" + where(repository));
+  for (const auto& layer : fetched->value()) checked.push_back(check_signature(layer, *e.attestor, e.key, digest));
+  co_return checked;
+}
 
+boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry& e, const ImageVerification& entry,
+                                                            EvidenceSource& source) {
+  auto checked = co_await checked_signatures(e, entry, source);
+  if (!checked) co_return checked.error();
+  if (checked->empty()) {
+    const std::string what = entry.type == VerificationType::SigstoreBundle ? "sigstore bundles" : "signatures";
+    co_return Error::invalid(e.path + ": no " + what + " found" + where(repository_of(*e.attestor, entry)));
+  }
   std::vector<std::string> reasons;
-  for (const auto& signature : signatures) {
-    auto checked = check_signature(signature, *e.attestor, e.key, source.image().digest);
-    if (checked.ok()) co_return success();
-    reasons.push_back(checked.error().message);
+  for (const auto& result : *checked) {
+    if (result.ok()) co_return success();
+    reasons.push_back(result.error().message);
   }
   co_return Error::invalid("no signature verifies with " + e.key_name + ": " + summarise(reasons));
 }
 
-// The in-toto statement of one attestation layer, when its envelope verifies with the attestor (key,
-// certificate or keyless signer, and the tlog requirement) and it names `digest` among its subjects.
-Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
-                                       const crypto::PublicKey* key, std::string_view digest) {
-  auto evidence = attestation_evidence(layer);
-  if (!evidence) return evidence.error();
-  const crypto::DsseEnvelope* envelope = &*evidence->envelope;
-  if (envelope->payload_type != crypto::kInTotoPayloadType) {
-    return Error::invalid("the envelope's payloadType is \"" + envelope->payload_type + "\", not " +
+// The in-toto statement an envelope holds, when it is one and names `digest` among its subjects.
+Result<json::Value> statement_about(const crypto::DsseEnvelope& envelope, std::string_view digest) {
+  if (envelope.payload_type != crypto::kInTotoPayloadType) {
+    return Error::invalid("the envelope's payloadType is \"" + envelope.payload_type + "\", not " +
                           std::string(crypto::kInTotoPayloadType));
   }
-  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
-  auto statement = json::parse(envelope->payload);
+  auto statement = json::parse(envelope.payload);
   if (!statement) return statement.error().context("the in-toto statement");
   const json::Value* type = statement->find("_type");
   if (type == nullptr || !type->is_string() || type->as_string().rfind("https://in-toto.io/Statement/", 0) != 0) {
@@ -152,21 +165,59 @@ Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Atte
   return statement;
 }
 
+// The in-toto statement of one evidence with a DSSE envelope, when it verifies with the attestor (key,
+// certificate or keyless signer, and the tlog requirement) and is about `digest`.
+Result<json::Value> verified_statement(const crypto::SignatureEvidence& evidence, const Attestor& attestor,
+                                       const crypto::PublicKey* key, std::string_view digest) {
+  if (!evidence.envelope) return Error::invalid("the bundle holds a message signature, not an attestation");
+  if (auto verified = verify_evidence(evidence, attestor, key); !verified) return verified.error();
+  return statement_about(*evidence.envelope, digest);
+}
+
+// The verified statements of the entry's kind (cosign `.att` layers or sigstore bundles), or why each is
+// not one.
+boost::asio::awaitable<Result<std::vector<Result<json::Value>>>> checked_statements(const ExpandedEntry& e,
+                                                                                  const ImageVerification& entry,
+                                                                                  EvidenceSource& source) {
+  std::vector<Result<json::Value>> checked;
+  const std::string& digest = source.image().digest;
+  if (entry.type == VerificationType::SigstoreBundle) {
+    const auto* fetched = co_await source.bundles();
+    if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching sigstore bundles");
+    for (const auto& bundle : fetched->value()) {
+      if (!bundle.dsse_envelope) continue;  // a signature, not an attestation
+      auto evidence = crypto::evidence_from_bundle(bundle);
+      checked.push_back(evidence ? verified_statement(*evidence, *e.attestor, e.key, digest)
+                                 : Result<json::Value>(evidence.error()));
+    }
+    co_return checked;
+  }
+  const std::string repository = repository_of(*e.attestor, entry);
+  const auto* fetched = co_await source.attestations(repository);
+  if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching attestations" + where(repository));
+  for (const auto& layer : fetched->value()) {
+    auto evidence = attestation_evidence(layer);
+    checked.push_back(evidence ? verified_statement(*evidence, *e.attestor, e.key, digest)
+                               : Result<json::Value>(evidence.error()));
+  }
+  co_return checked;
+}
+
 // One attestor entry of an attestation: an attestation of the wanted type signed with the entry's key,
 // and every such statement passing `check` (Kyverno checks every statement of the type).
 boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntry& e, const Attestation& attestation,
                                                               const ImageVerification& entry, EvidenceSource& source,
                                                               const StatementCheck& check) {
-  const std::string repository = repository_of(*e.attestor, entry);
-  const auto* fetched = co_await source.attestations(repository);
-  if (!fetched->ok()) co_return fetched->error().context(e.path + ": fetching attestations" + where(repository));
-  if (fetched->value().empty()) co_return Error::invalid(e.path + ": no attestations found" + where(repository));
+  auto checked = co_await checked_statements(e, entry, source);
+  if (!checked) co_return checked.error();
+  if (checked->empty()) {
+    co_return Error::invalid(e.path + ": no attestations found" + where(repository_of(*e.attestor, entry)));
+  }
 
   std::vector<json::Value> statements;
   std::vector<std::string> reasons;
   std::set<std::string> other_types;
-  for (const auto& layer : fetched->value()) {
-    auto statement = verified_statement(layer, *e.attestor, e.key, source.image().digest);
+  for (auto& statement : *checked) {
     if (!statement) {
       reasons.push_back(statement.error().message);
       continue;
@@ -240,6 +291,32 @@ boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::attestatio
   co_return co_await read(attestations_, &oci::Registry::cosign_attestations, repository);
 }
 
+boost::asio::awaitable<const EvidenceSource::Bundles*> EvidenceSource::bundles() {
+  if (!bundles_) {
+    bundles_ = co_await read_bundles();
+  }
+  co_return &*bundles_;
+}
+
+boost::asio::awaitable<EvidenceSource::Bundles> EvidenceSource::read_bundles() {
+  auto referrers = co_await registry_.referrers(image_, "", pull_);
+  if (!referrers) co_return referrers.error();
+  std::vector<crypto::SigstoreBundle> bundles;
+  for (const auto& referrer : *referrers) {
+    if (!referrer.artifact_type.starts_with(crypto::kSigstoreBundleMediaType)) continue;
+    oci::Reference artifact = image_;
+    artifact.tag.clear();
+    artifact.digest = referrer.digest;
+    auto layers = co_await registry_.artifact_layers(artifact, pull_);
+    if (!layers) co_return layers.error().context("the sigstore bundle " + referrer.digest);
+    if (layers->empty()) co_return Error::invalid("the sigstore bundle " + referrer.digest + " has no layer");
+    auto bundle = crypto::parse_sigstore_bundle(layers->front().payload);
+    if (!bundle) co_return bundle.error().context("the sigstore bundle " + referrer.digest);
+    bundles.push_back(std::move(*bundle));
+  }
+  co_return bundles;
+}
+
 boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::read(std::map<std::string, Layers>& cache,
                                                                            CosignRead what,
                                                                            const std::string& repository) {
@@ -286,6 +363,22 @@ Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidenc
   return Error::invalid("the attestor has no keys, keyless or certificates");
 }
 
+Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& attestor,
+                          const crypto::PublicKey* key, std::string_view digest) {
+  auto evidence = crypto::evidence_from_bundle(bundle);
+  if (!evidence) return evidence.error();
+  if (evidence->envelope) {
+    auto statement = verified_statement(*evidence, attestor, key, digest);
+    if (!statement) return statement.error();
+    return success();
+  }
+  // A message signature over the image: its digest is the manifest's.
+  const std::string signed_digest = "sha256:" + crypto::hex_encode(evidence->payload_sha256);
+  if (signed_digest != digest) return Error::invalid("the bundle signs " + signed_digest + ", not " + std::string(digest));
+  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
+  return success();
+}
+
 Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,
                              const crypto::PublicKey* key, std::string_view digest) {
   auto evidence = signature_evidence(signature);
@@ -313,7 +406,9 @@ boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& e
                                                       const StatementCheck& check) {
   // An image with no signature anywhere the attestors look gets one plain reason.
   std::set<std::string> repositories;
-  for (const auto& set : entry.attestors) collect_repositories(set, entry, repositories);
+  if (entry.type == VerificationType::Cosign) {
+    for (const auto& set : entry.attestors) collect_repositories(set, entry, repositories);
+  }
   bool none_anywhere = !repositories.empty();
   for (const auto& repository : repositories) {
     const auto* fetched = co_await evidence.signatures(repository);

@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "crypto/result.hpp"
+#include "crypto/sigstore_bundle.hpp"
 #include "crypto/sigstore_verifier.hpp"
 #include "oci/registry.hpp"
 #include "policy/json_value.hpp"
@@ -33,6 +34,11 @@ class EvidenceSource {
   boost::asio::awaitable<const Layers*> signatures(const std::string& repository);
   boost::asio::awaitable<const Layers*> attestations(const std::string& repository);
 
+  using Bundles = Result<std::vector<crypto::SigstoreBundle>>;
+  // The sigstore bundles attached to the image as OCI 1.1 referrers (or the tag-schema fallback), each
+  // read from its referrer's first layer. A bundle that cannot be parsed is an Invalid error naming it.
+  boost::asio::awaitable<const Bundles*> bundles();
+
   const oci::Reference& image() const { return image_; }
 
  private:
@@ -47,6 +53,9 @@ class EvidenceSource {
   oci::Pull pull_;
   std::map<std::string, Layers> signatures_;
   std::map<std::string, Layers> attestations_;
+  std::optional<Bundles> bundles_;
+
+  boost::asio::awaitable<Bundles> read_bundles();
 };
 
 // Decides whether one verified in-toto statement (JSON) about `image` satisfies an attestation's
@@ -67,6 +76,11 @@ boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& e
 // was verified; Invalid says why not.
 Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidence& evidence, const Attestor& attestor,
                                                   const crypto::PublicKey* key);
+
+// Checks one sigstore bundle attached to the image against one attestor entry: a message signature
+// must sign `digest` itself, a DSSE attestation must be an in-toto statement about it.
+Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& attestor,
+                          const crypto::PublicKey* key, std::string_view digest);
 
 // Checks one `.sig` layer against one attestor entry, in cosign's order: the signature and its signer
 // (verify_evidence), the claims (the payload names `digest`), then the attestor's annotations.

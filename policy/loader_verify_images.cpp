@@ -314,9 +314,9 @@ void inherit_annotations(std::vector<AttestorSet>& sets, const std::map<std::str
 void parse_type(const Field& field, ImageVerification& verification) {
   std::string type = field.string();
   if (!field.present() || type == "Cosign") return;
-  if (type == "Notary" || type == "SigstoreBundle") {
-    field.refuse("type " + type + " is not supported by signet yet (only Cosign)");
-  } else {
+  if (type == "Notary") {
+    field.refuse("type " + type + " is not supported by signet yet (Cosign and SigstoreBundle are)");
+  } else if (type != "SigstoreBundle") {
     field.refuse("type must be Cosign, SigstoreBundle or Notary, got \"" + type + "\"");
   }
   verification.type = type == "Notary" ? VerificationType::Notary : VerificationType::SigstoreBundle;

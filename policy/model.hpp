@@ -209,7 +209,9 @@ struct ImageRegistryCredentials {
   std::vector<std::string> secrets;
 };
 
-enum class VerificationType { Cosign, SigstoreBundle, Notary };  // only Cosign is accepted today
+// Cosign: cosign's `.sig` / `.att` tags. SigstoreBundle: sigstore bundles attached as OCI 1.1 referrers
+// (cosign's new bundle format, GitHub's artifact attestations). Notary is refused at load today.
+enum class VerificationType { Cosign, SigstoreBundle, Notary };
 
 // One entry of a rule's verifyImages, with Kyverno's defaults.
 struct ImageVerification {
