@@ -13,6 +13,7 @@
 #include "server/commands.hpp"
 #include "server/registry_flags.hpp"
 #include "server/run_sync.hpp"
+#include "server/trust_flags.hpp"
 
 namespace signet::server {
 
@@ -111,6 +112,7 @@ int run_test_command(const std::vector<std::string>& args, std::ostream& out, st
     return kExitOk;
   }
   auto specs = registry_flag_specs();
+  specs.push_back(trusted_root_flag_specs().front());
   specs.insert(specs.end(), {{"oci-layout"},
                              {"file-name"},
                              {"timeout"},

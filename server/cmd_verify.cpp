@@ -10,6 +10,7 @@
 #include "server/policy_loading.hpp"
 #include "server/registry_flags.hpp"
 #include "server/run_sync.hpp"
+#include "server/trust_flags.hpp"
 
 namespace signet::server {
 
@@ -26,6 +27,7 @@ int run_verify(const std::vector<std::string>& args) {
     return kExitOk;
   }
   auto specs = registry_flag_specs();
+  specs.push_back(trusted_root_flag_specs().front());
   specs.insert(specs.end(), {{"policy"}, {"namespace"}, {"timeout"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
