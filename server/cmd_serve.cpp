@@ -115,6 +115,12 @@ int run_serve(const std::vector<std::string>& args) {
   mirror_transport.ca_file = line->get("registry-ca");
   auto refresher = trust_refresher_from(*line, mirror_transport);
   if (!refresher) return fail(refresher.error());
+  if (*refresher) {  // the root the last refresh verified, before any review is answered
+    if (auto cached = (*refresher)->apply_cached(); cached)
+      log(Level::Info, "trusted root from the TUF cache");
+    else
+      log(Level::Info, "no usable TUF cache yet (" + cached.error().message + "); using the embedded trusted root");
+  }
 
   policy::PolicyStore policies(line->get("policy"));
   auto report = policies.reload(true);
@@ -152,14 +158,8 @@ int run_serve(const std::vector<std::string>& args) {
                        " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
                        line->get("policy"));
 
-  // The cached TUF target now, the mirror in the background: start-up never waits for the network.
-  if (*refresher) {
-    if (auto cached = (*refresher)->apply_cached())
-      log(Level::Info, "trusted root from the TUF cache " + line->get("tuf-cache", "(default)"));
-    else
-      log(Level::Info, "no usable TUF cache yet (" + cached.error().message + "); using the embedded trusted root");
-    (*refresher)->start();
-  }
+  // The mirror in the background: start-up never waits for the network, and a failure keeps the root.
+  if (*refresher) (*refresher)->start();
 
   // Policies are re-read when their files change; a broken edit keeps the last good set in force.
   asio::steady_timer reload_timer(io);

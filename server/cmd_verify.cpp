@@ -23,7 +23,7 @@ const char* const kUsage =
 
 int run_verify(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp;
+    std::cout << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
@@ -32,6 +32,10 @@ int run_verify(const std::vector<std::string>& args) {
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    return kExitUsage;
+  }
+  if (auto trusted = apply_trusted_root_flag(*line); !trusted) {
+    std::cerr << trusted.error().message << "\n";
     return kExitUsage;
   }
   boost::asio::io_context io;
