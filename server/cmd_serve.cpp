@@ -12,6 +12,7 @@
 #include "server/log.hpp"
 #include "server/policy_loading.hpp"
 #include "server/registry_flags.hpp"
+#include "server/trust_flags.hpp"
 
 namespace signet::server {
 namespace asio = boost::asio;
@@ -61,10 +62,12 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp;
+    std::cout << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
+  for (const auto& more : {trusted_root_flag_specs(), tuf_flag_specs()})
+    specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
                              {"tls-key"},
@@ -78,7 +81,8 @@ int run_serve(const std::vector<std::string>& args) {
                              {"verdict-failure-ttl"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || !line->has("tls-cert") || !line->has("tls-key") || !line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp
+              << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -105,6 +109,18 @@ int run_serve(const std::vector<std::string>& args) {
   if (!failure_ttl) return fail(failure_ttl.error());
   verdict_options = {static_cast<std::size_t>(*verdict_entries), std::chrono::seconds(*pass_ttl),
                      std::chrono::seconds(*failure_ttl)};
+
+  if (auto trusted = apply_trusted_root_flag(*line); !trusted) return fail(trusted.error());
+  oci::HttpTransportOptions mirror_transport;
+  mirror_transport.ca_file = line->get("registry-ca");
+  auto refresher = trust_refresher_from(*line, mirror_transport);
+  if (!refresher) return fail(refresher.error());
+  if (*refresher) {  // the root the last refresh verified, before any review is answered
+    if (auto cached = (*refresher)->apply_cached(); cached)
+      log(Level::Info, "trusted root from the TUF cache");
+    else
+      log(Level::Info, "no usable TUF cache yet (" + cached.error().message + "); using the embedded trusted root");
+  }
 
   policy::PolicyStore policies(line->get("policy"));
   auto report = policies.reload(true);
@@ -141,6 +157,9 @@ int run_serve(const std::vector<std::string>& args) {
   log(Level::Info, "signet " SIGNET_VERSION " serving https://" + listen->first + ":" + std::to_string(server.port()) +
                        " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
                        line->get("policy"));
+
+  // The mirror in the background: start-up never waits for the network, and a failure keeps the root.
+  if (*refresher) (*refresher)->start();
 
   // Policies are re-read when their files change; a broken edit keeps the last good set in force.
   asio::steady_timer reload_timer(io);

@@ -13,6 +13,7 @@
 #include "server/commands.hpp"
 #include "server/registry_flags.hpp"
 #include "server/run_sync.hpp"
+#include "server/trust_flags.hpp"
 
 namespace signet::server {
 
@@ -107,10 +108,11 @@ void run_one(const std::filesystem::path& file, oci::Registry& registry, boost::
 
 int run_test_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (asks_for_help(args)) {
-    out << kUsage << "Registry flags:\n" << kRegistryFlagsHelp;
+    out << kUsage << "Registry flags:\n" << kRegistryFlagsHelp << kTrustedRootFlagHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
+  specs.push_back(trusted_root_flag_specs().front());
   specs.insert(specs.end(), {{"oci-layout"},
                              {"file-name"},
                              {"timeout"},
@@ -124,6 +126,10 @@ int run_test_command(const std::vector<std::string>& args, std::ostream& out, st
   auto timeout = line->seconds("timeout", 30);
   if (!timeout) {
     err << timeout.error().message << "\n";
+    return kExitUsage;
+  }
+  if (auto trusted = apply_trusted_root_flag(*line); !trusted) {
+    err << trusted.error().message << "\n";
     return kExitUsage;
   }
 

@@ -10,6 +10,7 @@
 #include "server/policy_loading.hpp"
 #include "server/registry_flags.hpp"
 #include "server/run_sync.hpp"
+#include "server/trust_flags.hpp"
 
 namespace signet::server {
 
@@ -22,14 +23,19 @@ const char* const kUsage =
 
 int run_verify(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp;
+    std::cout << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
+  specs.push_back(trusted_root_flag_specs().front());
   specs.insert(specs.end(), {{"policy"}, {"namespace"}, {"timeout"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    return kExitUsage;
+  }
+  if (auto trusted = apply_trusted_root_flag(*line); !trusted) {
+    std::cerr << trusted.error().message << "\n";
     return kExitUsage;
   }
   boost::asio::io_context io;
