@@ -24,7 +24,7 @@ struct MirrorClient {
   MirrorClient(oci::HttpTransportOptions options, oci::Url base_url, std::chrono::milliseconds timeout_)
       : transport(io.get_executor(), std::move(options)), base(std::move(base_url)), timeout(timeout_) {}
 
-  crypto::tuf::FetchResult get(const std::string& path, std::size_t max_bytes) {
+  tuf::FetchResult get(const std::string& path, std::size_t max_bytes) {
     oci::HttpRequest request;
     request.url = base;
     if (!request.url.target.ends_with("/")) request.url.target += "/";
@@ -45,8 +45,8 @@ struct MirrorClient {
   }
 };
 
-crypto::tuf::UpdaterOptions updater_options(const TrustRefreshOptions& options) {
-  crypto::tuf::UpdaterOptions out;
+tuf::UpdaterOptions updater_options(const TrustRefreshOptions& options) {
+  tuf::UpdaterOptions out;
   out.cache_dir = options.cache_dir;
   out.initial_root = options.initial_root;
   return out;
@@ -54,14 +54,14 @@ crypto::tuf::UpdaterOptions updater_options(const TrustRefreshOptions& options) 
 
 }  // namespace
 
-Result<crypto::tuf::Fetch> http_mirror_fetch(const std::string& base_url, oci::HttpTransportOptions options,
+Result<tuf::Fetch> http_mirror_fetch(const std::string& base_url, oci::HttpTransportOptions options,
                                              std::chrono::milliseconds timeout) {
   auto url = oci::parse_url(base_url);
   if (!url) return url.error().context("--tuf-mirror " + base_url);
   if (url->scheme == "http") options.insecure_hosts.push_back(url->authority());
   auto client = std::make_shared<MirrorClient>(std::move(options), std::move(*url), timeout);
   if (auto ready = client->transport.ready(); !ready) return ready.error();
-  return crypto::tuf::Fetch(
+  return tuf::Fetch(
       [client](const std::string& path, std::size_t max_bytes) { return client->get(path, max_bytes); });
 }
 
@@ -69,7 +69,7 @@ UnixClock TrustRefresher::system_clock() {
   return [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
 }
 
-TrustRefresher::TrustRefresher(TrustRefreshOptions options, crypto::tuf::Fetch fetch, ApplyTrustedRoot apply,
+TrustRefresher::TrustRefresher(TrustRefreshOptions options, tuf::Fetch fetch, ApplyTrustedRoot apply,
                                UnixClock clock)
     : options_(std::move(options)),
       updater_(updater_options(options_), std::move(fetch)),
@@ -84,7 +84,7 @@ Result<void> TrustRefresher::apply_cached() {
   return apply_(*cached);
 }
 
-Result<crypto::tuf::UpdateResult> TrustRefresher::refresh_once() {
+Result<tuf::UpdateResult> TrustRefresher::refresh_once() {
   auto updated = updater_.update(options_.target, clock_());
   if (!updated) return updated.error();
   if (auto applied = apply_(updated->target); !applied)

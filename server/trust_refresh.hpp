@@ -1,5 +1,5 @@
 // Keeping the process's sigstore trusted root fresh from a TUF mirror (`signet serve --tuf-mirror URL`):
-// a background thread runs the TUF client (crypto/tuf_updater.hpp) at start-up and then every interval,
+// a background thread runs the TUF client (server/tuf_updater.hpp) at start-up and then every interval,
 // and hands each verified trusted_root.json to the caller, which swaps it in. A failed refresh is logged
 // and keeps the root in force: the webhook must run air-gapped.
 #pragma once
@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "crypto/result.hpp"
-#include "crypto/tuf_updater.hpp"
+#include "server/tuf_updater.hpp"
 #include "oci/http_transport.hpp"
 
 namespace signet::server {
@@ -22,7 +22,7 @@ namespace signet::server {
 // own, each within `timeout`: 200 is the body, 404 (and 403, which S3-style mirrors answer for a missing
 // object) is "not found", any other status an Unavailable error. An http:// base is allowed: TUF metadata
 // is signed, the transport need not be trusted. Call it from one thread at a time.
-Result<crypto::tuf::Fetch> http_mirror_fetch(const std::string& base_url, oci::HttpTransportOptions options,
+Result<tuf::Fetch> http_mirror_fetch(const std::string& base_url, oci::HttpTransportOptions options,
                                              std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 struct TrustRefreshOptions {
@@ -38,7 +38,7 @@ using UnixClock = std::function<crypto::UnixTime()>;
 
 class TrustRefresher {
  public:
-  TrustRefresher(TrustRefreshOptions options, crypto::tuf::Fetch fetch, ApplyTrustedRoot apply,
+  TrustRefresher(TrustRefreshOptions options, tuf::Fetch fetch, ApplyTrustedRoot apply,
                  UnixClock clock = system_clock());
   ~TrustRefresher();  // stops the thread
   TrustRefresher(const TrustRefresher&) = delete;
@@ -47,7 +47,7 @@ class TrustRefresher {
   // The target a previous run verified into the cache, applied (start-up, before any network).
   Result<void> apply_cached();
   // One refresh now, applied when it succeeds; the error says which TUF check or fetch failed.
-  Result<crypto::tuf::UpdateResult> refresh_once();
+  Result<tuf::UpdateResult> refresh_once();
   // Refreshes now and then every interval on a thread of its own, logging each outcome, until stop().
   void start();
   void stop();
@@ -58,7 +58,7 @@ class TrustRefresher {
   void run();
 
   TrustRefreshOptions options_;
-  crypto::tuf::Updater updater_;
+  tuf::Updater updater_;
   ApplyTrustedRoot apply_;
   UnixClock clock_;
   std::mutex mutex_;

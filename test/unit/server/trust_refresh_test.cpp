@@ -110,7 +110,7 @@ TEST_CASE("without a cache, start-up has no TUF root to apply", "[server][tuf]")
   Applied applied;
   TrustRefresher refresher(
       options_for(cache),
-      [](const std::string&, std::size_t) -> crypto::tuf::FetchResult { return Error::unavailable("offline"); },
+      [](const std::string&, std::size_t) -> tuf::FetchResult { return Error::unavailable("offline"); },
       applied.apply());
   auto cached = refresher.apply_cached();
   REQUIRE_FALSE(cached.ok());

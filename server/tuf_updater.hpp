@@ -4,7 +4,8 @@
 // Sigstore's trusted_root.json from a TUF mirror.
 //
 // The mirror is a function the caller gives, so the workflow runs (and is tested) without a network.
-// Trusted metadata lives in a cache folder, written atomically, so rollback protection survives restarts.
+// Trusted metadata lives in a cache folder, written atomically, so rollback protection survives restarts
+// (file I/O: why this lives in server/, while the metadata checks it makes are crypto/tuf_metadata.hpp).
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,10 @@
 #include "crypto/trusted_root.hpp"
 #include "crypto/tuf_metadata.hpp"
 
-namespace signet::crypto::tuf {
+namespace signet::server::tuf {
+
+using crypto::UnixTime;
+using namespace crypto::tuf;
 
 // The mirror's answer for `path` (relative to its base: "2.root.json", "timestamp.json",
 // "targets/<sha256>.trusted_root.json"): the bytes, std::nullopt when it has no such file (HTTP 404),
@@ -82,4 +86,4 @@ class Updater {
   Fetch fetch_;
 };
 
-}  // namespace signet::crypto::tuf
+}  // namespace signet::server::tuf

@@ -1,4 +1,4 @@
-#include "crypto/tuf_updater.hpp"
+#include "server/tuf_updater.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "crypto/encoding.hpp"
 
-namespace signet::crypto::tuf {
+namespace signet::server::tuf {
 namespace {
 
 namespace fs = std::filesystem;
@@ -281,4 +281,4 @@ Result<std::string> Updater::cached_target(std::string_view target_name) const {
   return std::move(*content);
 }
 
-}  // namespace signet::crypto::tuf
+}  // namespace signet::server::tuf

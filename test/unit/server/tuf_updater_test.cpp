@@ -1,5 +1,5 @@
 // The TUF client against repositories that test/support/tuf_repo.py signs with securesystemslib.
-#include "crypto/tuf_updater.hpp"
+#include "server/tuf_updater.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +12,7 @@
 using namespace signet;
 using namespace signet::crypto;
 using namespace signet::crypto::tuf;
+using namespace signet::server::tuf;
 namespace fs = std::filesystem;
 
 namespace {
