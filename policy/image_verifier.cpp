@@ -36,7 +36,9 @@ std::vector<ExpandedEntry> expand(const AttestorSet& set, const std::string& pat
     } else {
       const crypto::PublicKey* key =
           attestor.keys && !attestor.keys->public_keys.empty() ? &attestor.keys->public_keys.front() : nullptr;
-      const char* what = attestor.keyless ? "the keyless signer of " : attestor.certificates ? "the certificate of " : "the key of ";
+      const char* what = attestor.keyless        ? "the keyless signer of "
+                         : attestor.certificates ? "the certificate of "
+                                                 : "the key of ";
       out.push_back({&attestor, key, entry_path, what + entry_path});
     }
   }
@@ -115,43 +117,6 @@ boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry&
   co_return Error::invalid("no signature verifies with " + e.key_name + ": " + summarise(reasons));
 }
 
-// The in-toto statement of one attestation layer, when its envelope verifies with the attestor (key,
-// certificate or keyless signer, and the tlog requirement) and it names `digest` among its subjects.
-Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
-                                       const crypto::PublicKey* key, std::string_view digest) {
-  auto evidence = attestation_evidence(layer);
-  if (!evidence) return evidence.error();
-  const crypto::DsseEnvelope* envelope = &*evidence->envelope;
-  if (envelope->payload_type != crypto::kInTotoPayloadType) {
-    return Error::invalid("the envelope's payloadType is \"" + envelope->payload_type + "\", not " +
-                          std::string(crypto::kInTotoPayloadType));
-  }
-  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
-  auto statement = json::parse(envelope->payload);
-  if (!statement) return statement.error().context("the in-toto statement");
-  const json::Value* type = statement->find("_type");
-  if (type == nullptr || !type->is_string() || type->as_string().rfind("https://in-toto.io/Statement/", 0) != 0) {
-    return Error::invalid("the payload is not an in-toto Statement (its _type is not https://in-toto.io/Statement/…)");
-  }
-  const json::Value* predicate_type = statement->find("predicateType");
-  if (predicate_type == nullptr || !predicate_type->is_string()) {
-    return Error::invalid("the in-toto statement has no predicateType");
-  }
-  // The statement must be about this image: a subject whose sha256 is the image's digest.
-  const std::string_view hex = digest.substr(digest.find(':') + 1);
-  const json::Value* subjects = statement->find("subject");
-  bool names_image = false;
-  if (subjects != nullptr && subjects->is_array()) {
-    for (const auto& subject : subjects->as_array()) {
-      const json::Value* digests = subject.find("digest");
-      const json::Value* sha256 = digests != nullptr ? digests->find("sha256") : nullptr;
-      if (sha256 != nullptr && sha256->is_string() && sha256->as_string() == hex) names_image = true;
-    }
-  }
-  if (!names_image) return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
-  return statement;
-}
-
 // One attestor entry of an attestation: an attestation of the wanted type signed with the entry's key,
 // and every such statement passing `check` (Kyverno checks every statement of the type).
 boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntry& e, const Attestation& attestation,
@@ -166,7 +131,11 @@ boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntr
   std::vector<std::string> reasons;
   std::set<std::string> other_types;
   for (const auto& layer : fetched->value()) {
-    auto statement = verified_statement(layer, *e.attestor, e.key, source.image().digest);
+    auto statement = verified_statement(layer, *e.attestor, e.key);
+    if (statement) {
+      if (auto subject = check_statement_subject(*statement, source.image().digest); !subject)
+        statement = subject.error();
+    }
     if (!statement) {
       reasons.push_back(statement.error().message);
       continue;
@@ -286,6 +255,42 @@ Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidenc
   return Error::invalid("the attestor has no keys, keyless or certificates");
 }
 
+Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
+                                       const crypto::PublicKey* key) {
+  auto evidence = attestation_evidence(layer);
+  if (!evidence) return evidence.error();
+  const crypto::DsseEnvelope* envelope = &*evidence->envelope;
+  if (envelope->payload_type != crypto::kInTotoPayloadType) {
+    return Error::invalid("the envelope's payloadType is \"" + envelope->payload_type + "\", not " +
+                          std::string(crypto::kInTotoPayloadType));
+  }
+  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
+  auto statement = json::parse(envelope->payload);
+  if (!statement) return statement.error().context("the in-toto statement");
+  const json::Value* type = statement->find("_type");
+  if (type == nullptr || !type->is_string() || type->as_string().rfind("https://in-toto.io/Statement/", 0) != 0) {
+    return Error::invalid("the payload is not an in-toto Statement (its _type is not https://in-toto.io/Statement/…)");
+  }
+  const json::Value* predicate_type = statement->find("predicateType");
+  if (predicate_type == nullptr || !predicate_type->is_string()) {
+    return Error::invalid("the in-toto statement has no predicateType");
+  }
+  return statement;
+}
+
+Result<void> check_statement_subject(const json::Value& statement, std::string_view digest) {
+  const std::string_view hex = digest.substr(digest.find(':') + 1);
+  const json::Value* subjects = statement.find("subject");
+  if (subjects != nullptr && subjects->is_array()) {
+    for (const auto& subject : subjects->as_array()) {
+      const json::Value* digests = subject.find("digest");
+      const json::Value* sha256 = digests != nullptr ? digests->find("sha256") : nullptr;
+      if (sha256 != nullptr && sha256->is_string() && sha256->as_string() == hex) return success();
+    }
+  }
+  return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
+}
+
 Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,
                              const crypto::PublicKey* key, std::string_view digest) {
   auto evidence = signature_evidence(signature);
@@ -302,8 +307,8 @@ Result<void> check_signature(const oci::CosignSignature& signature, const Attest
                             "\")");
     }
     if (found->second != wanted) {
-      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" +
-                            wanted + "\"");
+      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" + wanted +
+                            "\"");
     }
   }
   return success();
