@@ -23,7 +23,8 @@ const char* const kUsage =
     "cosign layer carries: --cert and --chain its certificate and chain annotations, --bundle its\n"
     "dev.sigstore.cosign/bundle (Rekor SET), --rfc3161 its dev.sigstore.cosign/rfc3161timestamp.\n"
     "The signer is, as a policy attestor: --key a keys attestor; --cert with the identity flags a keyless\n"
-    "attestor (chained to the trusted root's Fulcio at the signing time, SAN and issuer compared exactly);\n"
+    "attestor (chained to the trusted root's Fulcio at the signing time, the SAN and issuer given compared\n"
+    "exactly);\n"
     "--cert alone a certificates attestor with that cert (and --chain as its certChain).\n"
     "A transparency-log entry is required unless --ignore-tlog, an SCT unless --ignore-sct.\n"
     "--image-digest checks the claims (the payload, or the statement's subject, names the digest); without\n"
@@ -84,7 +85,7 @@ Result<Inputs> read_inputs(const CommandLine& line) {
   auto cert = crypto::Certificate::from_pem(pem);
   if (!cert) return cert.error().context("--cert " + line.get("cert"));
   inputs.signer = describe_signer(*cert);
-  if (line.has("certificate-identity")) {
+  if (line.has("certificate-identity") || line.has("certificate-oidc-issuer")) {
     inputs.attestor.keyless = exact_identity(line.get("certificate-identity"), line.get("certificate-oidc-issuer"));
     inputs.attestor.keyless->rekor = rekor;
     inputs.attestor.keyless->ctlog = ctlog;
@@ -169,11 +170,10 @@ int run_verify_signature(const std::vector<std::string>& args) {
     return usage("give either --payload and --signature, or --envelope");
   }
   if (line->has("key") == line->has("cert")) return usage("give either --key or --cert");
+  // Either identity flag alone is a keyless attestor checking that part only, as Kyverno's subject or
+  // issuer alone: Fulcio's first certificates (2021) carry no issuer to compare.
   const bool identity = line->has("certificate-identity") || line->has("certificate-oidc-issuer");
-  if (identity && !(line->has("certificate-identity") && line->has("certificate-oidc-issuer"))) {
-    return usage("give both --certificate-identity and --certificate-oidc-issuer");
-  }
-  if (identity && !line->has("cert")) return usage("--certificate-identity needs --cert");
+  if (identity && !line->has("cert")) return usage("--certificate-identity and --certificate-oidc-issuer need --cert");
   if (line->has("chain") && !line->has("cert")) return usage("--chain needs --cert");
   if (!line->positional().empty()) return usage("unexpected argument " + line->positional().front());
   const std::string digest = line->get("image-digest");
