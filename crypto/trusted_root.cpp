@@ -134,7 +134,9 @@ Result<ValidityPeriod> parse_validity(const Value& parent, const std::string& wh
   const auto start = parse_rfc3339(*start_text);
   if (!start) return Error::invalid(field + ".start: '" + *start_text + "' is not an RFC 3339 time");
   ValidityPeriod period{start->has_fraction ? start->seconds + std::chrono::seconds(1) : start->seconds, std::nullopt};
-  if ((*valid_for)->HasMember("end")) {
+  // protobuf JSON writes an unset field as null (sigstore-python's exports do): no end.
+  const auto end_member = (*valid_for)->FindMember("end");
+  if (end_member != (*valid_for)->MemberEnd() && !end_member->value.IsNull()) {
     auto end_text = string_field(**valid_for, "end", field);
     if (!end_text) return end_text.error();
     const auto end = parse_rfc3339(*end_text);

@@ -134,8 +134,8 @@ boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry&
   co_return Error::invalid("no signature verifies with " + e.key_name + ": " + summarise(reasons));
 }
 
-// The in-toto statement an envelope holds, when it is one and names `digest` among its subjects.
-Result<json::Value> statement_about(const crypto::DsseEnvelope& envelope, std::string_view digest) {
+// The in-toto statement an envelope holds, when it is one (payloadType, _type, predicateType).
+Result<json::Value> in_toto_statement(const crypto::DsseEnvelope& envelope) {
   if (envelope.payload_type != crypto::kInTotoPayloadType) {
     return Error::invalid("the envelope's payloadType is \"" + envelope.payload_type + "\", not " +
                           std::string(crypto::kInTotoPayloadType));
@@ -150,18 +150,6 @@ Result<json::Value> statement_about(const crypto::DsseEnvelope& envelope, std::s
   if (predicate_type == nullptr || !predicate_type->is_string()) {
     return Error::invalid("the in-toto statement has no predicateType");
   }
-  // The statement must be about this image: a subject whose sha256 is the image's digest.
-  const std::string_view hex = digest.substr(digest.find(':') + 1);
-  const json::Value* subjects = statement->find("subject");
-  bool names_image = false;
-  if (subjects != nullptr && subjects->is_array()) {
-    for (const auto& subject : subjects->as_array()) {
-      const json::Value* digests = subject.find("digest");
-      const json::Value* sha256 = digests != nullptr ? digests->find("sha256") : nullptr;
-      if (sha256 != nullptr && sha256->is_string() && sha256->as_string() == hex) names_image = true;
-    }
-  }
-  if (!names_image) return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
   return statement;
 }
 
@@ -171,7 +159,10 @@ Result<json::Value> verified_statement(const crypto::SignatureEvidence& evidence
                                        const crypto::PublicKey* key, std::string_view digest) {
   if (!evidence.envelope) return Error::invalid("the bundle holds a message signature, not an attestation");
   if (auto verified = verify_evidence(evidence, attestor, key); !verified) return verified.error();
-  return statement_about(*evidence.envelope, digest);
+  auto statement = in_toto_statement(*evidence.envelope);
+  if (!statement) return statement;
+  if (auto subject = check_statement_subject(*statement, digest); !subject) return subject.error();
+  return statement;
 }
 
 // The verified statements of the entry's kind (cosign `.att` layers or sigstore bundles), or why each is
@@ -377,6 +368,28 @@ Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& 
   if (signed_digest != digest) return Error::invalid("the bundle signs " + signed_digest + ", not " + std::string(digest));
   if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
   return success();
+}
+
+Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
+                                       const crypto::PublicKey* key) {
+  auto evidence = attestation_evidence(layer);
+  if (!evidence) return evidence.error();
+  if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
+  return in_toto_statement(*evidence->envelope);
+}
+
+Result<void> check_statement_subject(const json::Value& statement, std::string_view digest) {
+  // The statement must be about this image: a subject whose sha256 is the image's digest.
+  const std::string_view hex = digest.substr(digest.find(':') + 1);
+  const json::Value* subjects = statement.find("subject");
+  if (subjects != nullptr && subjects->is_array()) {
+    for (const auto& subject : subjects->as_array()) {
+      const json::Value* digests = subject.find("digest");
+      const json::Value* sha256 = digests != nullptr ? digests->find("sha256") : nullptr;
+      if (sha256 != nullptr && sha256->is_string() && sha256->as_string() == hex) return success();
+    }
+  }
+  return Error::invalid("the in-toto statement's subject does not name " + std::string(digest));
 }
 
 Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,

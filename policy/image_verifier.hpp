@@ -87,4 +87,13 @@ Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& 
 Result<void> check_signature(const oci::CosignSignature& signature, const Attestor& attestor,
                              const crypto::PublicKey* key, std::string_view digest);
 
+// The in-toto statement of one `.att` layer, when its envelope (payloadType in-toto, as cosign requires)
+// verifies with the attestor (key, certificate or keyless signer, and the tlog requirement). Which image
+// it is about is check_statement_subject's question, asked separately.
+Result<json::Value> verified_statement(const oci::CosignLayer& layer, const Attestor& attestor,
+                                       const crypto::PublicKey* key);
+
+// Invalid unless a subject of `statement` has the sha256 of `digest` ("sha256:<hex>").
+Result<void> check_statement_subject(const json::Value& statement, std::string_view digest);
+
 }  // namespace signet::policy

@@ -17,6 +17,8 @@ int run_jp(const std::vector<std::string>& args, std::istream& in, std::ostream&
 int run_test(const std::vector<std::string>& args);
 int run_sign_manifest(const std::vector<std::string>& args);
 int run_verify_manifest(const std::vector<std::string>& args);
+int run_verify_bundle(const std::vector<std::string>& args);
+int run_verify_signature(const std::vector<std::string>& args);
 
 // Exit codes shared by the commands.
 constexpr int kExitOk = 0;

@@ -21,6 +21,8 @@ const char* const kUsage =
     "  test           run Kyverno CLI test files (kyverno-test.yaml)\n"
     "  sign-manifest  write a signed copy of a Kubernetes manifest (k8s-manifest-sigstore format)\n"
     "  verify-manifest check a manifest against the policies' validate.manifests rules\n"
+    "  verify-signature verify one cosign signature or attestation offline, from its files\n"
+    "  verify-bundle  verify a sigstore bundle over an artifact (sigstore-conformance's client protocol)\n"
     "  version        print the version\n"
     "Run `signet COMMAND --help` for a command's flags.\n";
 
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
     if (command == "test") return run_test(rest);
     if (command == "sign-manifest") return run_sign_manifest(rest);
     if (command == "verify-manifest") return run_verify_manifest(rest);
+    if (command == "verify-signature") return run_verify_signature(rest);
+    if (command == "verify-bundle") return run_verify_bundle(rest);
     if (command == "policy" && !rest.empty() && rest[0] == "check")
       return run_policy_check(std::vector<std::string>(rest.begin() + 1, rest.end()));
     if (command == "version" || command == "--version") {

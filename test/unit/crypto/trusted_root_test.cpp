@@ -234,3 +234,12 @@ TEST_CASE("the embedded public-good root is parsed once", "[crypto][trusted-root
   CHECK_FALSE(root.tlogs.empty());
   CHECK(&signet::crypto::public_good_trusted_root() == &root);
 }
+
+TEST_CASE("a validity end written as null means no end, as protobuf JSON allows", "[crypto][trusted-root]") {
+  RootParts parts;
+  parts.ca_valid_for = R"({"start":"2022-04-13T20:06:15Z","end":null})";
+  auto root = parse_trusted_root(parts.json());
+  if (!root) FAIL(root.error().message);
+  CHECK_FALSE(root->certificate_authorities[0].valid_for.end.has_value());
+  CHECK(root->certificate_authorities[0].valid_for.contains(utc(2040, 1, 1)));
+}
