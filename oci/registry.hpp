@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -32,9 +34,27 @@ struct Pull {
   std::vector<std::string> secrets;
 };
 
+// Immutable bytes shared with the registry's content cache, so a layer served from the cache (an SBOM
+// attestation can be megabytes) is not copied for each verification. Reads as a std::string.
+class SharedBytes {
+ public:
+  SharedBytes() : bytes_(std::make_shared<const std::string>()) {}
+  SharedBytes(std::string bytes) : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}  // NOLINT
+  SharedBytes(const char* bytes) : SharedBytes(std::string(bytes)) {}                              // NOLINT
+  SharedBytes(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}              // NOLINT
+
+  const std::string& str() const { return *bytes_; }
+  operator const std::string&() const { return *bytes_; }  // NOLINT(google-explicit-constructor)
+  operator std::string_view() const { return *bytes_; }    // NOLINT(google-explicit-constructor)
+  friend bool operator==(const SharedBytes& a, std::string_view b) { return a.str() == b; }
+
+ private:
+  std::shared_ptr<const std::string> bytes_;
+};
+
 // One layer of a cosign `sha256-<hex>.sig` (a signature) or `.att` (an attestation) manifest.
 struct CosignSignature {
-  std::string payload;                             // the layer's bytes (simple-signing JSON or DSSE), digest-checked
+  SharedBytes payload;                             // the layer's bytes (simple-signing JSON or DSSE), digest-checked
   std::string media_type;                          // the layer's mediaType
   std::map<std::string, std::string> annotations;  // the layer's annotations (signature, certificate, bundle…)
 };

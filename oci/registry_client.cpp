@@ -323,7 +323,7 @@ struct RegistryClient::Impl {
     for (const auto& layer : manifest->layers) {
       auto payload = co_await blob(image, scope, layer, deadline);
       if (!payload) co_return payload.error().context(where);
-      out.push_back({**payload, layer.media_type, layer.annotations});
+      out.push_back({std::move(*payload), layer.media_type, layer.annotations});
     }
     co_return out;
   }

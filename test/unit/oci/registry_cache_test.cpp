@@ -206,7 +206,7 @@ TEST_CASE("cosign attestations are read from the .att manifest beside the image"
   REQUIRE(attestations.ok());
   REQUIRE(attestations->size() == 1);
   CHECK((*attestations)[0].media_type == "application/vnd.dsse.envelope.v1+json");
-  CHECK((*attestations)[0].payload.find("in-toto") != std::string::npos);
+  CHECK((*attestations)[0].payload.str().find("in-toto") != std::string::npos);
   // Signatures are another manifest: there are none.
   auto signatures = run_until_done(c.ioc, c.client.cosign_signatures(image, {}, soon()));
   REQUIRE(signatures.ok());

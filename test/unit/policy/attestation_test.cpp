@@ -83,7 +83,9 @@ TEST_CASE("an attestation signed by an unknown key, or with a broken envelope, d
   FakeRegistry registry;
   registry.attest(kApp, kDigestV1, attestation_by(scanner(), kDigestV1, kSlsa, "{}"));
   auto broken = attestation_by(builder(), kDigestV1, kSlsa, "{}");
-  broken.payload.replace(broken.payload.find("\"sig\":\"") + 7, 4, "AAAA");
+  std::string envelope = broken.payload;
+  envelope.replace(envelope.find("\"sig\":\"") + 7, 4, "AAAA");
+  broken.payload = envelope;
   registry.attest(kApp, kDigestV1, broken);
   const auto& result = checked(requiring(kSlsa, {&builder()}), registry);
   CHECK(result.status == RuleStatus::Fail);
