@@ -58,6 +58,14 @@ void collect_repositories(const AttestorSet& set, const ImageVerification& entry
   }
 }
 
+// Bundle artifact types: v0.1/v0.2's "application/vnd.dev.sigstore.bundle+json;version=0.x" and v0.3's
+// "application/vnd.dev.sigstore.bundle.v0.3+json", which cosign, GitHub and @sigstore/oci write for all.
+bool is_sigstore_bundle_type(std::string_view artifact_type) {
+  constexpr std::string_view kVersioned = "application/vnd.dev.sigstore.bundle.v";
+  return artifact_type.starts_with(crypto::kSigstoreBundleMediaType) ||
+         (artifact_type.starts_with(kVersioned) && artifact_type.ends_with("+json"));
+}
+
 std::string where(const std::string& repository) { return repository.empty() ? "" : " in " + repository; }
 
 // The reasons every signature failed, each once; numbered when they differ.
@@ -294,7 +302,7 @@ boost::asio::awaitable<EvidenceSource::Bundles> EvidenceSource::read_bundles() {
   if (!referrers) co_return referrers.error();
   std::vector<crypto::SigstoreBundle> bundles;
   for (const auto& referrer : *referrers) {
-    if (!referrer.artifact_type.starts_with(crypto::kSigstoreBundleMediaType)) continue;
+    if (!is_sigstore_bundle_type(referrer.artifact_type)) continue;
     oci::Reference artifact = image_;
     artifact.tag.clear();
     artifact.digest = referrer.digest;

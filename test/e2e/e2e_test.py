@@ -95,7 +95,8 @@ class HangingServer:
 
 
 class Signet:
-    def __init__(self, work, policy_dir, registry_ca, docker_config, insecure, with_registry_files=True):
+    def __init__(self, work, policy_dir, registry_ca, docker_config, insecure, with_registry_files=True,
+                 extra_args=()):
         self.work = work
         self.port = free_port()
         self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
@@ -106,7 +107,7 @@ class Signet:
              "--listen", f"127.0.0.1:{self.port}", "--review-deadline", str(DEADLINE_SECONDS),
              "--max-body-bytes", str(BODY_LIMIT)]
             + (["--registry-ca", registry_ca, "--registry-config", docker_config] if with_registry_files else [])
-            + sum((["--insecure-registry", h] for h in insecure), []),
+            + sum((["--insecure-registry", h] for h in insecure), []) + list(extra_args),
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):
             try:
