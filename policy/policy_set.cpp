@@ -11,7 +11,9 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "policy/engine.hpp"
 #include "policy/loader_document.hpp"
+#include "policy/manifest_rules.hpp"
 
 namespace signet::policy {
 
@@ -205,6 +207,14 @@ std::string PolicyError::to_string() const {
   return text + message;
 }
 
+PolicySet PolicySet::of(std::vector<Policy> accepted) {
+  PolicySet set;
+  set.policies = std::move(accepted);
+  set.reads_request_json = policy::reads_request_json(set);
+  set.has_manifest_rules = policy::has_manifest_rules(set);
+  return set;
+}
+
 LoadReport load_policies(const fs::path& path) {
   LoadReport report;
   std::map<std::string, std::string> seen;  // policy identity → where it was defined
@@ -224,7 +234,7 @@ std::optional<LoadReport> PolicyStore::reload(bool force) {
   std::lock_guard lock(mutex_);
   last_fingerprint_ = std::move(fingerprint);
   if (report.errors.empty()) {
-    current_ = std::make_shared<const PolicySet>(PolicySet{report.accepted});
+    current_ = std::make_shared<const PolicySet>(PolicySet::of(report.accepted));
     loaded_ = true;
   }
   return report;

@@ -14,6 +14,13 @@ namespace signet::policy {
 
 struct PolicySet {
   std::vector<Policy> policies;
+  // What the whole set needs, worked out once per snapshot rather than at every review (engine.hpp's
+  // reads_request_json, manifest_rules.hpp's has_manifest_rules). A set filled in field by field keeps
+  // the safe answer, true; PolicySet::of computes them.
+  bool reads_request_json = true;
+  bool has_manifest_rules = true;
+
+  static PolicySet of(std::vector<Policy> policies);
 };
 
 // A policy that could not be honoured: where and why.

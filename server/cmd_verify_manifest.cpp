@@ -71,8 +71,8 @@ int run_verify_manifest(const std::vector<std::string>& args) {
   }
   const auto report = policy::load_policies(line->get("policy"));
   if (!report_policy_load(report, false)) return kExitUsage;
-  const policy::PolicySet policies{report.accepted};
-  if (!policy::has_manifest_rules(policies)) {
+  const policy::PolicySet policies = policy::PolicySet::of(report.accepted);
+  if (!policies.has_manifest_rules) {
     std::cerr << "signet verify-manifest: the policies at " << line->get("policy")
               << " have no validate.manifests rule\n";
     return kExitUsage;

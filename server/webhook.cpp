@@ -72,7 +72,7 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   const auto started = std::chrono::steady_clock::now();
   // One snapshot for the whole request, even if the policies are reloaded meanwhile.
   std::shared_ptr<const policy::PolicySet> snapshot = policies_.current();
-  auto review = decode_admission_review(body, policy::reads_request_json(*snapshot));
+  auto review = decode_admission_review(body, snapshot->reads_request_json);
   if (!review) {
     metrics_.http_errors.increment({"400"});
     log(Level::Warning, "malformed AdmissionReview: " + review.error().message);
@@ -87,7 +87,7 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   // An UPDATE may change a signed manifest while keeping its images: manifest rules always look.
   const bool skip = request.operation == "DELETE" || request.operation == "CONNECT" ||
                     (request.operation == "UPDATE" && !review->images.empty() &&
-                     same_images(review->images, review->old_images) && !policy::has_manifest_rules(*snapshot));
+                     same_images(review->images, review->old_images) && !snapshot->has_manifest_rules);
   if (!skip) {
     auto deadline = oci::Clock::now() + options_.review_deadline;
     // Registry calls end by the deadline themselves; this timer is the backstop for anything that would

@@ -118,7 +118,7 @@ inline RuleResult manifest_result(const PolicySet& policies, const json::Value& 
   return results.front();
 }
 
-inline PolicySet set_of(std::string_view policy_yaml) { return PolicySet{{load_one(policy_yaml)}}; }
+inline PolicySet set_of(std::string_view policy_yaml) { return PolicySet::of({load_one(policy_yaml)}); }
 
 // `signed_yaml` with one line replaced.
 inline std::string replaced(std::string text, std::string_view from, std::string_view to) {

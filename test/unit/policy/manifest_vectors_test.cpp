@@ -33,7 +33,7 @@ PolicySet policies_in(const std::filesystem::path& file) {
   LoadReport report = load_policies(file);
   for (const auto& error : report.errors) UNSCOPED_INFO(error.to_string());
   REQUIRE(report.errors.empty());
-  return PolicySet{std::move(report.accepted)};
+  return PolicySet::of(std::move(report.accepted));
 }
 
 // `object` with `value` at `path`, objects made on the way; an existing value is kept.
