@@ -235,6 +235,27 @@ Result<void> check_logged_signatures(const std::vector<LoggedSignature>& logged,
   return success();
 }
 
+// The signatures a DSSE-kind body lists at `path`: each `sig_field` (base64; twice over when
+// `double_base64`) with its `verifier_field` (base64 PEM), as raw bytes and DER.
+Result<std::vector<LoggedSignature>> logged_signatures(const Value& body, std::initializer_list<const char*> path,
+                                                       const char* sig_field, const char* verifier_field,
+                                                       bool double_base64) {
+  const Value* signatures = find(body, path);
+  if (signatures == nullptr || !signatures->IsArray()) return Error::invalid(dotted(path) + " is missing or not a list");
+  std::vector<LoggedSignature> logged;
+  for (rapidjson::SizeType i = 0; i < signatures->Size(); ++i) {
+    const std::string where = dotted(path) + "[" + std::to_string(i) + "]";
+    auto sig_text = double_base64 ? base64_at((*signatures)[i], {sig_field}) : string_at((*signatures)[i], {sig_field});
+    if (!sig_text) return sig_text.error().context(where);
+    auto sig = decode_any_base64(*sig_text);
+    if (!sig) return sig.error().context(where + "." + sig_field);
+    auto key = pem_der_at((*signatures)[i], {verifier_field});
+    if (!key) return key.error().context(where);
+    logged.push_back({std::move(*sig), std::move(*key)});
+  }
+  return logged;
+}
+
 // intoto 0.0.1: {content.hash, content.payloadHash, publicKey}; the envelope's own hash is over its
 // serialized JSON, which a parsed envelope no longer has, so the payload hash and key carry the check.
 Result<void> check_intoto_v1(const Value& body, const SignedArtifact& artifact) {
@@ -263,22 +284,10 @@ Result<void> check_intoto_v2(const Value& body, const SignedArtifact& artifact) 
     return Error::invalid("spec.content.envelope.payloadType is \"" + *type + "\", the envelope's is \"" +
                           envelope->payload_type + "\"");
   }
-  const Value* signatures = find(body, {"spec", "content", "envelope", "signatures"});
-  if (signatures == nullptr || !signatures->IsArray()) {
-    return Error::invalid("spec.content.envelope.signatures is missing or not a list");
-  }
-  std::vector<LoggedSignature> logged;
-  for (rapidjson::SizeType i = 0; i < signatures->Size(); ++i) {
-    const std::string where = "spec.content.envelope.signatures[" + std::to_string(i) + "]";
-    auto sig_text = base64_at((*signatures)[i], {"sig"});
-    if (!sig_text) return sig_text.error().context(where);
-    auto sig = decode_any_base64(*sig_text);
-    if (!sig) return sig.error().context(where + ".sig");
-    auto key = pem_der_at((*signatures)[i], {"publicKey"});
-    if (!key) return key.error().context(where);
-    logged.push_back({std::move(*sig), std::move(*key)});
-  }
-  return check_logged_signatures(logged, *envelope, artifact, "spec.content.envelope.signatures");
+  // intoto 0.0.2 stores each signature base64-encoded twice.
+  auto logged = logged_signatures(body, {"spec", "content", "envelope", "signatures"}, "sig", "publicKey", true);
+  if (!logged) return logged.error();
+  return check_logged_signatures(*logged, *envelope, artifact, "spec.content.envelope.signatures");
 }
 
 // dsse 0.0.1: {envelopeHash, payloadHash, signatures[{signature, verifier}]}.
@@ -289,21 +298,9 @@ Result<void> check_dsse_v1(const Value& body, const SignedArtifact& artifact) {
   auto payload =
       check_sha256_hex(body, {"spec", "payloadHash"}, sha256_raw(envelope->payload), "the envelope payload's sha256");
   if (!payload) return payload;
-  const Value* signatures = find(body, {"spec", "signatures"});
-  if (signatures == nullptr || !signatures->IsArray())
-    return Error::invalid("spec.signatures is missing or not a list");
-  std::vector<LoggedSignature> logged;
-  for (rapidjson::SizeType i = 0; i < signatures->Size(); ++i) {
-    const std::string where = "spec.signatures[" + std::to_string(i) + "]";
-    auto sig_text = string_at((*signatures)[i], {"signature"});
-    if (!sig_text) return sig_text.error().context(where);
-    auto sig = decode_any_base64(*sig_text);
-    if (!sig) return sig.error().context(where + ".signature");
-    auto key = pem_der_at((*signatures)[i], {"verifier"});
-    if (!key) return key.error().context(where);
-    logged.push_back({std::move(*sig), std::move(*key)});
-  }
-  return check_logged_signatures(logged, *envelope, artifact, "spec.signatures");
+  auto logged = logged_signatures(body, {"spec", "signatures"}, "signature", "verifier", false);
+  if (!logged) return logged.error();
+  return check_logged_signatures(*logged, *envelope, artifact, "spec.signatures");
 }
 
 // Rekor v2's verifier: {keyDetails, x509Certificate{rawBytes} | publicKey{rawBytes}}, DER in base64.
