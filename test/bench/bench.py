@@ -232,23 +232,26 @@ class Bench:
         out["target"] = "report (no target)"
         self.results["scale"] = out
 
-
     # 7 ---------------------------------------------------------------------------------------------------
     def bundles(self):
         seconds = 0.05 if self.smoke else 2
         node_seconds = 0.2 if self.smoke else 3
         names = ("blob", "dsse", "blob-tsa")
         fixtures = os.path.join(self.work, "sigstore-fixtures")
-        # Fresh keyless fixtures from the mock Fulcio/Rekor/TSA: both verifiers read the same files.
-        subprocess.run([os.path.join(SIGSTORE_SUPPORT, "make_fixtures.sh"), fixtures], check=True,
-                       capture_output=True)
+        # Both verifiers on the same CPU, one each at a time.
         cpu = max(os.sched_getaffinity(0))
 
         def one_core():
             os.sched_setaffinity(0, {cpu})
 
-        def run(argv):
-            return subprocess.run(argv, check=True, capture_output=True, text=True, preexec_fn=one_core).stdout
+        def run(argv, pin=True):
+            done = subprocess.run(argv, capture_output=True, text=True, preexec_fn=one_core if pin else None)
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(argv[:2])} exited with {done.returncode}: {done.stderr}{done.stdout}")
+            return done.stdout
+
+        # Fresh keyless fixtures from the mock Fulcio/Rekor/TSA: both verifiers read the same files.
+        run([os.path.join(SIGSTORE_SUPPORT, "make_fixtures.sh"), fixtures], pin=False)
 
         runs = {"signet": [], "sigstore_js": []}
         # Alternated (twice in a full run) so drift on a shared machine weighs on both alike; the better counts.
