@@ -45,6 +45,22 @@ std::u16string utf16_of(std::string_view utf8) {
   return out;
 }
 
+// RapidJSON decodes an unpaired \uD800–\uDFFF escape into the three bytes ED A0–BF xx, which are not
+// UTF-8: written out they would be JSON no parser (signet's included) reads back. I-JSON (RFC 7493 §2.1),
+// which RFC 8785 requires, forbids them; Rekor's Go canonicaliser would have replaced them.
+bool has_unpaired_surrogate(std::string_view text) {
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (static_cast<unsigned char>(text[i]) == 0xED && static_cast<unsigned char>(text[i + 1]) >= 0xA0) return true;
+  }
+  return false;
+}
+
+Result<void> check_string(std::string_view text, const std::string& path, std::string_view what) {
+  if (!has_unpaired_surrogate(text)) return success();
+  return Error::invalid("canonical JSON: the " + std::string(what) + " at " + path +
+                        " holds an unpaired UTF-16 surrogate escape (\\uD800 to \\uDFFF), which I-JSON forbids");
+}
+
 // JSON.stringify's escapes (RFC 8785 §3.2.2.2): the two-character forms where ECMAScript has them,
 // \u00xx for the other control characters, everything else as UTF-8.
 void write_string(std::string_view text, std::string& out) {
@@ -104,9 +120,12 @@ Result<void> write_value(const rapidjson::Value& value, std::string& path, int d
     case rapidjson::kTrueType:
       out += "true";
       return success();
-    case rapidjson::kStringType:
-      write_string({value.GetString(), value.GetStringLength()}, out);
+    case rapidjson::kStringType: {
+      const std::string_view text(value.GetString(), value.GetStringLength());
+      if (auto valid = check_string(text, path, "string"); !valid) return valid;
+      write_string(text, out);
       return success();
+    }
     case rapidjson::kNumberType:
       if (value.IsUint64()) {
         out += std::to_string(value.GetUint64());
@@ -150,6 +169,7 @@ Result<void> write_value(const rapidjson::Value& value, std::string& path, int d
           return Error::invalid("canonical JSON: the object at " + path + " has the member \"" + std::string(name) +
                                 "\" twice");
         }
+        if (auto valid = check_string(name, path, "member name"); !valid) return valid;
         if (i > 0) out += ',';
         write_string(name, out);
         out += ':';
@@ -171,9 +191,10 @@ Result<void> write_value(const rapidjson::Value& value, std::string& path, int d
 
 Result<std::string> canonical_json(std::string_view json) {
   rapidjson::Document doc;
-  // Iterative: a deeply nested input costs heap, not the stack.
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-            rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
+  // Iterative: a deeply nested input costs heap, not the stack. Not kParseFullPrecisionFlag: integers are
+  // read exactly without it, other numbers are refused, and RapidJSON 1.1's full-precision reader crashes
+  // on some tiny numbers (crypto/json_numbers.hpp).
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
   if (doc.HasParseError()) {
     return Error::invalid(std::string("canonical JSON: the input is not valid JSON: ") +
                           rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crypto/digest.hpp"
+#include "crypto/json_numbers.hpp"
 
 namespace signet::crypto {
 namespace {
@@ -124,6 +125,7 @@ std::string json_text(const Value& value) {
 }  // namespace
 
 Result<SimpleSigningPayload> parse_simple_signing(std::string_view json) {
+  if (auto numbers = check_json_numbers(json); !numbers) return numbers.error().context("the payload");
   rapidjson::Document document;
   constexpr unsigned kFlags =
       rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;

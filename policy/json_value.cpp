@@ -9,6 +9,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "crypto/json_numbers.hpp"
+
 namespace signet::policy::json {
 namespace {
 
@@ -167,6 +169,7 @@ bool Value::operator==(const Value& other) const {
 }
 
 Result<Value> parse(std::string_view text, std::size_t max_depth) {
+  if (auto numbers = crypto::check_json_numbers(text); !numbers) return numbers.error().context("invalid JSON");
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag |
             rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());

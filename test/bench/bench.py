@@ -8,6 +8,8 @@ is judged against, and prints the ratio. Nothing here asserts anything about tim
   4 crypto verifications per second per core vs `openssl speed`
   5 memory RSS after 100,000 cached verdicts vs the empty process; start-up to /readyz
   6 scale  1,000 policies x 20 rules: load time, admission latency with no and with one matching rule
+  7 bundles sigstore bundle verifications per second on one core vs @sigstore/verify on the same bundles;
+         `signet verify-bundle`'s process time (start-up included) vs @sigstore/verify's CLI script
 
 usage: bench.py [--build DIR] [--smoke] [--only NAME,...]
 Results go to DIR/bench/results.json and a table on stdout. --smoke runs each briefly (for `make test`).
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -30,6 +33,8 @@ from bench_support import (Process, Registry, Signet, Responder, delay_proxy, fr
                            wrk)
 
 ROUND_TRIP_MS = 20
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIGSTORE_SUPPORT = os.path.join(HERE, "..", "support", "sigstore")
 
 
 class Bench:
@@ -227,6 +232,74 @@ class Bench:
         out["target"] = "report (no target)"
         self.results["scale"] = out
 
+    # 7 ---------------------------------------------------------------------------------------------------
+    def bundles(self):
+        seconds = 0.05 if self.smoke else 2
+        node_seconds = 0.2 if self.smoke else 3
+        names = ("blob", "dsse", "blob-tsa")
+        fixtures = os.path.join(self.work, "sigstore-fixtures")
+        # Both verifiers on the same CPU, one each at a time.
+        cpu = max(os.sched_getaffinity(0))
+
+        def one_core():
+            os.sched_setaffinity(0, {cpu})
+
+        def run(argv, pin=True):
+            done = subprocess.run(argv, capture_output=True, text=True, preexec_fn=one_core if pin else None)
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(argv[:2])} exited with {done.returncode}: {done.stderr}{done.stdout}")
+            return done.stdout
+
+        # Fresh keyless fixtures from the mock Fulcio/Rekor/TSA: both verifiers read the same files.
+        run([os.path.join(SIGSTORE_SUPPORT, "make_fixtures.sh"), fixtures], pin=False)
+
+        runs = {"signet": [], "sigstore_js": []}
+        # Alternated (twice in a full run) so drift on a shared machine weighs on both alike; the better counts.
+        for _ in range(1 if self.smoke else 2):
+            out = run([os.path.join(self.build, "test", "bench", "signet_bundle_bench"),
+                       f"--benchmark_min_time={seconds}", "--benchmark_format=json", fixtures])
+            benchmarks = json.loads(out)["benchmarks"]
+            failed = [b for b in benchmarks if b.get("error_occurred")]
+            if failed:
+                raise RuntimeError("signet_bundle_bench: " + failed[0].get("error_message", "failed"))
+            runs["signet"].append({b["name"].split("/")[1]: b["items_per_second"] for b in benchmarks})
+            out = run(["node", os.path.join(HERE, "sigstore_verify_bench.js"), fixtures, str(node_seconds), *names])
+            runs["sigstore_js"].append({r["bundle"]: r["per_s"] for r in map(json.loads, out.splitlines())})
+        result = {}
+        for name in names:
+            mine = max(r[name] for r in runs["signet"])
+            theirs = max(r[name] for r in runs["sigstore_js"])
+            result[name] = {"signet_per_s": mine, "sigstore_js_per_s": theirs, "ratio": mine / theirs}
+
+        def identity(key):
+            with open(os.path.join(fixtures, key)) as f:
+                return f.readline().strip()
+
+        bundle, artifact = os.path.join(fixtures, "blob.bundle.json"), os.path.join(fixtures, "blob.txt")
+        root = os.path.join(fixtures, "trusted_root.json")
+        cli = [self.signet, "verify-bundle", "--bundle", bundle, "--certificate-identity", identity("identity"),
+               "--certificate-oidc-issuer", identity("issuer"), "--trusted-root", root, artifact]
+        js = ["node", os.path.join(SIGSTORE_SUPPORT, "verify.js"), root, bundle, artifact,
+              "--identity", "^" + re.escape(identity("identity")) + "$", "--issuer", identity("issuer")]
+        processes = {}
+        for name, argv in (("signet", cli), ("sigstore_js", js)):
+            times = []
+            for _ in range(1 if self.smoke else 5):
+                t0 = time.perf_counter()
+                out = run(argv)
+                times.append((time.perf_counter() - t0) * 1000)
+                if not out.startswith(("verified:", "OK ")):
+                    raise RuntimeError(f"{argv[0]} did not verify blob.bundle.json: {out}")
+            processes[name] = {"median_ms": statistics.median(times), "trials_ms": [round(t, 1) for t in times]}
+        result["process"] = {"signet_verify_bundle_ms": processes["signet"]["median_ms"],
+                             "sigstore_js_verify_ms": processes["sigstore_js"]["median_ms"],
+                             "signet_trials_ms": processes["signet"]["trials_ms"],
+                             "sigstore_js_trials_ms": processes["sigstore_js"]["trials_ms"],
+                             "ratio": processes["signet"]["median_ms"] / processes["sigstore_js"]["median_ms"]}
+        result["cpu"] = cpu
+        result["target"] = "report (no target)"
+        self.results["bundles"] = result
+
 
 def table(r):
     rows = []
@@ -280,6 +353,16 @@ def table(r):
                 f"{big[case]['p50_ms'] / one[case]['p50_ms']:.2f}", "")
         row("", "RSS", f"{big['rss_mib']:.1f} MiB", f"1 policy {one['rss_mib']:.1f} MiB", "", "")
 
+    if "bundles" in r:
+        b = r["bundles"]
+        for name in ("blob", "dsse", "blob-tsa"):
+            c = b[name]
+            row("7 bundles" if name == "blob" else "", f"{name}.bundle.json verify/s, 1 core", f"{c['signet_per_s']:.0f}",
+                f"@sigstore/verify {c['sigstore_js_per_s']:.0f}", f"{c['ratio']:.2f}", "")
+        p = b["process"]
+        row("", "`signet verify-bundle` process", f"{p['signet_verify_bundle_ms']:.1f} ms",
+            f"node verify.js {p['sigstore_js_verify_ms']:.1f} ms", f"{p['ratio']:.2f}", "")
+
     header = ("item", "measure", "signet", "against", "ratio", "target")
     widths = [max(len(str(x[i])) for x in rows + [header]) for i in range(6)]
     lines = ["| " + " | ".join(str(v).ljust(widths[i]) for i, v in enumerate(x)) + " |" for x in [header] + rows]
@@ -291,12 +374,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default="build")
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--only", default="warm,cold,herd,crypto,memory,scale")
+    parser.add_argument("--only", default="warm,cold,herd,crypto,memory,scale,bundles")
     args = parser.parse_args()
     only = args.only.split(",")
-    for tool in ("wrk", "openssl"):
+    for tool in ("wrk", "openssl") + (("node",) if "bundles" in only else ()):
         if shutil.which(tool) is None:
             sys.exit(f"bench.py: {tool} is not installed (scripts/install-deps installs it)")
+    if "bundles" in only and not os.path.isdir(os.path.join(SIGSTORE_SUPPORT, "node_modules", "@sigstore", "verify")):
+        sys.exit(f"bench.py: {SIGSTORE_SUPPORT}/node_modules is missing (scripts/install-deps installs it)")
 
     work = tempfile.mkdtemp(prefix="signet-bench-")
     bench = Bench(os.path.abspath(args.build), args.smoke, work)
@@ -304,7 +389,7 @@ def main():
     load_before = os.getloadavg()[0]  # others' work on a shared machine shows in latency tails
     try:
         with Registry(work) as registry:
-            for name in ("warm", "cold", "herd", "crypto", "memory", "scale"):
+            for name in ("warm", "cold", "herd", "crypto", "memory", "scale", "bundles"):
                 if name not in only:
                     continue
                 log(f"bench: {name}…")

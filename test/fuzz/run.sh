@@ -7,7 +7,8 @@ set -eu
 build=$1 corpus=$2 seconds=$3
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for target in fuzz_auth_challenge fuzz_docker_config fuzz_dsse fuzz_jmespath fuzz_manifest_message fuzz_token_response; do
+for target in fuzz_auth_challenge fuzz_canonical_json fuzz_certificate fuzz_docker_config fuzz_dsse fuzz_jmespath \
+              fuzz_manifest_message fuzz_rekor_bundle fuzz_sigstore_bundle fuzz_token_response fuzz_trusted_root; do
   mkdir -p "$scratch/$target"
   if ! ("$build/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -artifact_prefix="$build/" \
         "$scratch/$target" "$corpus/$target") >"$scratch/$target.log" 2>&1; then

@@ -90,6 +90,18 @@ TEST_CASE("input that is not JSON or not UTF-8 is refused", "[crypto][jcs]") {
   CHECK_FALSE(canonical_json(R"("\ud800")").ok());  // a lone surrogate
 }
 
+TEST_CASE("a lone low surrogate escape is refused, in a value and in a member name", "[crypto][jcs]") {
+  // The parser would take it, but no UTF-8 spells it: the output would not read back as JSON.
+  auto value = canonical_json(R"({"a": ["x\udc00"]})");
+  REQUIRE_FALSE(value.ok());
+  CHECK_THAT(value.error().message, Catch::Contains("surrogate") && Catch::Contains("$.a[0]"));
+  auto name = canonical_json(R"({"b": {"\ude00": 1}})");
+  REQUIRE_FALSE(name.ok());
+  CHECK_THAT(name.error().message, Catch::Contains("member name") && Catch::Contains("$.b"));
+  // A pair is one character beyond U+FFFF, written as UTF-8.
+  CHECK(canonical(R"(["\ud83d\ude00"])") == "[\"\xf0\x9f\x98\x80\"]");
+}
+
 TEST_CASE("nesting beyond the depth limit is refused rather than exhausting the stack", "[crypto][jcs]") {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   auto out = canonical_json(deep);

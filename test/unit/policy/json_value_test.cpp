@@ -33,3 +33,9 @@ TEST_CASE("malformed or too deep JSON is refused with where", "[policy][json]") 
   CHECK_THAT(json::parse(deep).error().message, Catch::Contains("deeper than 512"));
   CHECK(json::parse(std::string(100, '[') + std::string(100, ']')).ok());
 }
+
+TEST_CASE("a document with a number below 1e-300 is refused rather than crashing the reader", "[policy][json]") {
+  auto tiny = json::parse(R"({"spec": {"x": 0.)" + std::string(50, '0') + "1e-300}}");
+  REQUIRE_FALSE(tiny.ok());
+  CHECK_THAT(tiny.error().message, Catch::Contains("invalid JSON") && Catch::Contains("1e-300"));
+}
