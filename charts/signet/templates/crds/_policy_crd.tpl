@@ -44,7 +44,7 @@ spec:
           jsonPath: .metadata.creationTimestamp
       schema:
         openAPIV3Schema:
-          description: {{ .description }}
+          description: {{ .description | quote }}
           type: object
           required: [spec]
           properties:
