@@ -88,8 +88,9 @@ KubeClient::KubeClient(ClusterConfig config, KubeClientOptions options)
 net::awaitable<Result<KubeObject>> KubeClient::get(const ResourceType& type, const std::string& ns,
                                                    const std::string& name) {
   const std::string what = type.name() + " " + (ns.empty() ? name : ns + "/" + name);
-  auto response =
-      co_await transport_.send({"GET", type.object_path(ns, name), ""}, Clock::now() + options_.request_timeout);
+  // Named, never a temporary in a co_await expression: g++ 12 destroys those wrongly across a suspension.
+  const ApiRequest request{"GET", type.object_path(ns, name), ""};
+  auto response = co_await transport_.send(request, Clock::now() + options_.request_timeout);
   if (!response) co_return response.error().context("get " + what);
   if (response->status != 200) co_return api_error("get", type, what, *response, config());
   rapidjson::Document doc;
@@ -106,7 +107,8 @@ net::awaitable<Result<ObjectList>> KubeClient::list(const ResourceType& type) {
     do {
       std::string target = type.collection_path() + "?limit=" + std::to_string(options_.page_size);
       if (!token.empty()) target += "&continue=" + oci::url_encode(token);
-      auto response = co_await transport_.send({"GET", target, ""}, Clock::now() + options_.request_timeout);
+      const ApiRequest request{"GET", target, ""};
+      auto response = co_await transport_.send(request, Clock::now() + options_.request_timeout);
       if (!response) co_return response.error().context("list " + type.name());
       if (response->status == 410 && !token.empty() && attempt == 1) {
         expired = true;  // the snapshot behind the continue token is gone: a fresh list is consistent
@@ -189,7 +191,8 @@ net::awaitable<Result<WatchEnd>> KubeClient::watch(const ResourceType& type, con
     on_event(event);
     return true;
   };
-  auto response = co_await transport_.stream({"GET", target, ""}, Clock::now() + options_.request_timeout,
+  const ApiRequest request{"GET", target, ""};
+  auto response = co_await transport_.stream(request, Clock::now() + options_.request_timeout,
                                              options_.watch_idle_timeout, on_line);
   if (problem) co_return *problem;
   if (gone) co_return WatchEnd::Gone;
