@@ -9,6 +9,7 @@
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
 #include "server/https_server.hpp"
+#include "server/kube/policy_flags.hpp"
 #include "server/log.hpp"
 #include "server/policy_loading.hpp"
 #include "server/registry_flags.hpp"
@@ -20,9 +21,11 @@ namespace {
 
 constexpr auto kPolicyReloadInterval = std::chrono::seconds(2);
 constexpr auto kShutdownDrain = std::chrono::seconds(15);
+// How long start-up keeps trying to list the cluster's policies before giving up.
+constexpr auto kKubeSyncTimeout = std::chrono::seconds(30);
 
 const char* const kUsage =
-    "usage: signet serve --policy DIR --tls-cert FILE --tls-key FILE [options]\n"
+    "usage: signet serve (--policy DIR | --kube-policies) --tls-cert FILE --tls-key FILE [options]\n"
     "  --listen ADDR:PORT         where to listen (default 0.0.0.0:8443)\n"
     "  --threads N                worker threads (default: the number of cores)\n"
     "  --review-deadline SECONDS  answer each review within this time (default 8)\n"
@@ -62,11 +65,11 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
-  for (const auto& more : {trusted_root_flag_specs(), tuf_flag_specs()})
+  for (const auto& more : {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs()})
     specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
@@ -80,9 +83,11 @@ int run_serve(const std::vector<std::string>& args) {
                              {"verdict-pass-ttl"},
                              {"verdict-failure-ttl"}});
   auto line = CommandLine::parse(args, specs);
-  if (!line || !line->has("policy") || !line->has("tls-cert") || !line->has("tls-key") || !line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp
-              << kTufFlagsHelp;
+  const bool from_cluster = line && kube::wants_kube_policies(*line);
+  if (!line || line->has("policy") == from_cluster || !line->has("tls-cert") || !line->has("tls-key") ||
+      !line->positional().empty()) {
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp
+              << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -122,7 +127,21 @@ int run_serve(const std::vector<std::string>& args) {
       log(Level::Info, "no usable TUF cache yet (" + cached.error().message + "); using the embedded trusted root");
   }
 
-  policy::PolicyStore policies(line->get("policy"));
+  // With --kube-policies the folder mirrors the cluster's policy objects: listed before the first load, then
+  // kept current by a watch whose changes reload at once rather than at the next poll.
+  const std::string policy_path = from_cluster ? kube::kube_policy_dir(*line) : line->get("policy");
+  policy::PolicyStore policies(policy_path);
+  std::function<void()> reload_policies;
+  auto watcher = kube::policy_watcher_from(
+      *line,
+      [&reload_policies] {
+        if (reload_policies) reload_policies();
+      },
+      [](bool problem, const std::string& message) { log(problem ? Level::Warning : Level::Info, message); });
+  if (!watcher) return fail(watcher.error());
+  if (*watcher) {
+    if (auto synced = (*watcher)->sync(kKubeSyncTimeout); !synced) return fail(synced.error());
+  }
   auto report = policies.reload(true);
   if (!report || !report_policy_load(*report, true)) {
     std::cerr << "signet serve: refusing to start until every policy loads (see above)\n";
@@ -156,29 +175,33 @@ int run_serve(const std::vector<std::string>& args) {
   if (auto started = server.start(); !started) return fail(started.error());
   log(Level::Info, "signet " SIGNET_VERSION " serving https://" + listen->first + ":" + std::to_string(server.port()) +
                        " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
-                       line->get("policy"));
+                       policy_path);
 
   // The mirror in the background: start-up never waits for the network, and a failure keeps the root.
   if (*refresher) (*refresher)->start();
 
   // Policies are re-read when their files change; a broken edit keeps the last good set in force.
   asio::steady_timer reload_timer(io);
+  reload_policies = [&] {
+    if (auto reloaded = policies.reload()) {
+      if (report_policy_load(*reloaded, false))
+        log(Level::Info, "policies reloaded: " + std::to_string(reloaded->accepted.size()) + " in force");
+      else
+        log(Level::Error,
+            "policy reload refused " + std::to_string(reloaded->errors.size()) + " policies; keeping the previous set");
+      record_policy_counts(metrics, policies, reloaded->errors.size());
+    }
+  };
   std::function<void()> schedule_reload = [&] {
     reload_timer.expires_after(kPolicyReloadInterval);
     reload_timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
-      if (auto reloaded = policies.reload()) {
-        if (report_policy_load(*reloaded, false))
-          log(Level::Info, "policies reloaded: " + std::to_string(reloaded->accepted.size()) + " in force");
-        else
-          log(Level::Error, "policy reload refused " + std::to_string(reloaded->errors.size()) +
-                                " policies; keeping the previous set");
-        record_policy_counts(metrics, policies, reloaded->errors.size());
-      }
+      reload_policies();
       schedule_reload();
     });
   };
   schedule_reload();
+  if (*watcher) (*watcher)->start();
 
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -186,6 +209,7 @@ int run_serve(const std::vector<std::string>& args) {
     log(Level::Info,
         std::string("received ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT") + ": draining requests in flight");
     reload_timer.cancel();
+    if (*watcher) (*watcher)->stop();
     server.shutdown(kShutdownDrain, [&io] { io.stop(); });
   });
 

@@ -1,0 +1,80 @@
+// Reading objects from the Kubernetes API: GET one, LIST a collection page by page, WATCH it from a
+// resourceVersion. Errors name the verb, the resource and what to fix (a 403 names the RBAC rule to add).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "crypto/result.hpp"
+#include "server/kube/api_transport.hpp"
+#include "server/kube/resource.hpp"
+
+namespace signet::server::kube {
+
+struct KubeObject {
+  std::string name;
+  std::string namespace_name;  // "" for cluster-scoped objects
+  std::string resource_version;
+  std::string json;  // the whole object, compact, with apiVersion and kind always present
+};
+
+struct ObjectList {
+  std::vector<KubeObject> items;
+  std::string resource_version;  // of the list: where a watch of the collection starts
+};
+
+struct WatchEvent {
+  enum class Type { Added, Modified, Deleted, Bookmark };
+  Type type = Type::Added;
+  KubeObject object;  // for a bookmark, only resource_version is set
+};
+
+// How a watch ended without an error: the server closed it (timeoutSeconds; resume from the last
+// resourceVersion seen), or the resourceVersion is too old to resume from (410 Gone: list again).
+enum class WatchEnd { Closed, Gone };
+
+struct KubeClientOptions {
+  std::chrono::milliseconds request_timeout{10000};  // each GET and each LIST page
+  std::size_t page_size = 250;                       // LIST `limit`
+  std::chrono::seconds watch_timeout{300};           // WATCH `timeoutSeconds`: the server ends it then
+  // A watch that sends nothing (not even a bookmark) for this long is taken as a dead connection.
+  std::chrono::milliseconds watch_idle_timeout{std::chrono::seconds(330)};
+};
+
+class KubeClient {
+ public:
+  explicit KubeClient(ClusterConfig config, KubeClientOptions options = {});
+
+  Result<void> ready() const { return transport_.ready(); }
+  const ClusterConfig& config() const { return transport_.config(); }
+  const KubeClientOptions& options() const { return options_; }
+
+  // One object. 404 is an Invalid error "<resource> NS/NAME not found".
+  boost::asio::awaitable<Result<KubeObject>> get(const ResourceType& type, const std::string& ns,
+                                                 const std::string& name);
+
+  // Every object of `type` (all namespaces), read `page_size` at a time with `continue`. A continue token
+  // that expired (410) starts the list again, once.
+  boost::asio::awaitable<Result<ObjectList>> list(const ResourceType& type);
+
+  // Watches `type` (all namespaces) from `resource_version`, with bookmarks, handing each event to
+  // `on_event` in order. A dropped connection or a stalled stream is an Unavailable error: resume from
+  // the last resourceVersion seen. 410 Gone, as a status or as an ERROR event, ends with WatchEnd::Gone.
+  boost::asio::awaitable<Result<WatchEnd>> watch(const ResourceType& type, const std::string& resource_version,
+                                                 const std::function<void(const WatchEvent&)>& on_event);
+
+ private:
+  ApiTransport transport_;
+  KubeClientOptions options_;
+};
+
+// The error for a non-2xx answer to `verb` on `what` ("clusterimagepolicies.signet.dev"): the status,
+// the API server's message, and what to fix for 401, 403 and 404.
+Error api_error(const std::string& verb, const ResourceType& type, const std::string& what, const ApiResponse& response,
+                const ClusterConfig& config);
+
+}  // namespace signet::server::kube

@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""signet end to end with policies from the cluster: `signet serve --kube-policies` against the test API
+server (test/support/kube_api_server.py: TLS, bearer token, list and watch as the real API server speaks
+them), a real docker-registry holding a cosign-signed image, and AdmissionReviews over HTTPS. A
+ClusterImagePolicy added, modified or deleted on the API server changes what signet allows within seconds.
+
+usage: kube_test.py SIGNET_BINARY [unittest options]
+"""
+import json, os, shutil, subprocess, sys, tempfile, time, unittest, urllib.request, ssl
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import e2e_test as e2e  # noqa: E402  (its helpers: support scripts, keys, reviews, the HTTPS client)
+
+TOKEN = "kube-e2e-token"
+CHANGE_SECONDS = 5  # a policy change must be in force within this
+
+
+def cluster_image_policy(name, refs, pem):
+    return {"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicy", "metadata": {"name": name},
+            "spec": {"validationFailureAction": "Enforce", "rules": [{
+                "name": "verify-signature", "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                "verifyImages": [{"imageReferences": refs, "attestors": [{"entries": [{"keys": {
+                    "publicKeys": pem.strip(), "rekor": {"ignoreTlog": True}}}]}]}]}]}}
+
+
+class KubeSignet(e2e.Signet):
+    """`signet serve --kube-policies` with a kubeconfig for the test API server (Signet's client methods)."""
+
+    def __init__(self, work, kubeconfig, policy_dir, insecure_registry):
+        self.work = work
+        self.port = e2e.free_port()
+        self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+        self.make_cert("signet-kube-e2e")
+        self.log = open(os.path.join(work, "signet.log"), "w")
+        self.proc = subprocess.Popen(
+            [e2e.SIGNET, "serve", "--kube-policies", "--kubeconfig", kubeconfig, "--kube-policy-dir", policy_dir,
+             "--tls-cert", self.cert, "--tls-key", self.key, "--listen", f"127.0.0.1:{self.port}",
+             "--insecure-registry", insecure_registry, "--registry-config", os.path.join(work, "none.json")],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                if self.get("/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("signet did not become ready; see " + self.log.name)
+
+
+class KubePolicies(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-kube-e2e-")
+        w = cls.work
+        with open(os.path.join(w, "none.json"), "w") as f:
+            f.write("{}")
+        cls.reg_port = e2e.free_port()
+        cls.reg = f"127.0.0.1:{cls.reg_port}"
+        e2e.support("registry.py", "start", os.path.join(w, "registry"), cls.reg_port)
+        cls.key_a, cls.pub_a = e2e.make_key(os.path.join(w, "key-a"), "p256")
+        cls.key_b, cls.pub_b = e2e.make_key(os.path.join(w, "key-b"), "p256")
+        cls.digest = e2e.support("push_image.py", f"{cls.reg}/team/app:v1", "--text", "kube-" + os.urandom(4).hex())
+        e2e.support("cosign_sign.py", cls.reg, "team/app", cls.digest, cls.key_a, "--plain-http")
+        cls.image = f"{cls.reg}/team/app:v1@{cls.digest}"
+
+        # The API server holds one policy at start: the image must be signed by key B (it is not).
+        cls.api_port = e2e.free_port()
+        cls.api_dir = os.path.join(w, "api")
+        fixtures = os.path.join(w, "fixtures.json")
+        with open(fixtures, "w") as f:
+            json.dump({"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicyList",
+                       "metadata": {"resourceVersion": "1"},
+                       "items": [cluster_image_policy("team-images", [f"{cls.reg}/team/*"], cls.pub_b)]}, f)
+        cls.api_log = open(os.path.join(w, "api.log"), "w")
+        cls.api = subprocess.Popen([e2e.PYTHON, os.path.join(e2e.SUPPORT, "kube_api_server.py"), cls.api_dir,
+                                    str(cls.api_port), "--token", TOKEN, "--fixtures", fixtures],
+                                   stdout=cls.api_log, stderr=subprocess.STDOUT)
+        cls.kubeconfig = os.path.join(w, "kubeconfig")
+        for _ in range(200):
+            if os.path.exists(os.path.join(cls.api_dir, "ca.crt")) and cls.answers():
+                break
+            time.sleep(0.05)
+        with open(cls.kubeconfig, "w") as f:
+            f.write(f"""apiVersion: v1
+kind: Config
+current-context: e2e
+clusters:
+- name: test
+  cluster:
+    server: https://127.0.0.1:{cls.api_port}
+    certificate-authority: {cls.api_dir}/ca.crt
+users:
+- name: signet
+  user:
+    token: {TOKEN}
+contexts:
+- name: e2e
+  context: {{cluster: test, user: signet}}
+""")
+        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), cls.reg)
+
+    @classmethod
+    def answers(cls):
+        try:
+            cls.control("GET", "/_test/requests")
+            return True
+        except OSError:
+            return False
+
+    @classmethod
+    def control(cls, method, path, body=None):
+        context = ssl.create_default_context(cafile=os.path.join(cls.api_dir, "ca.crt"))
+        request = urllib.request.Request(f"https://127.0.0.1:{cls.api_port}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.read().decode()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.signet.stop()
+        cls.api.terminate()
+        cls.api.wait(timeout=10)
+        cls.api_log.close()
+        subprocess.run([e2e.PYTHON, os.path.join(e2e.SUPPORT, "registry.py"), "stop", os.path.join(cls.work, "registry")])
+        if os.environ.get("SIGNET_E2E_KEEP"):
+            print("kept", cls.work)
+        else:
+            shutil.rmtree(cls.work, ignore_errors=True)
+
+    def allowed(self):
+        return self.signet.review(e2e.pod_review([self.image]))["allowed"]
+
+    def becomes(self, allowed):
+        """True once the review's answer is `allowed`, within CHANGE_SECONDS."""
+        ends = time.monotonic() + CHANGE_SECONDS
+        while time.monotonic() < ends:
+            if self.allowed() == allowed:
+                return True
+            time.sleep(0.1)
+        return False
+
+    def test_policy_added_modified_and_deleted_in_the_cluster_changes_admission_within_seconds(self):
+        # At start: the listed policy wants key B; the image is signed with key A.
+        response = self.signet.review(e2e.pod_review([self.image]))
+        self.assertFalse(response["allowed"])
+        self.assertIn("team-images", response["status"]["message"])
+
+        # Modified to trust key A: the failure remembered for the old rule is not reused (the verdict cache
+        # is keyed by the rule's fingerprint), so the pod is allowed within seconds.
+        self.control("POST", "/_test/objects", cluster_image_policy("team-images", [f"{self.reg}/team/*"], self.pub_a))
+        self.assertTrue(self.becomes(True), "the modified policy was not in force within %d s" % CHANGE_SECONDS)
+
+        # A second policy added that wants key B: denied again, naming it.
+        self.control("POST", "/_test/objects", cluster_image_policy("also-key-b", [f"{self.reg}/team/*"], self.pub_b))
+        self.assertTrue(self.becomes(False), "the added policy was not in force within %d s" % CHANGE_SECONDS)
+        self.assertIn("also-key-b", self.signet.review(e2e.pod_review([self.image]))["status"]["message"])
+
+        # Deleted: allowed again.
+        self.control("POST", "/_test/delete", {"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicy",
+                                               "metadata": {"name": "also-key-b"}})
+        self.assertTrue(self.becomes(True), "the deleted policy was still in force after %d s" % CHANGE_SECONDS)
+        self.assertFalse(os.path.exists(os.path.join(self.work, "policies", "clusterimagepolicies.signet.dev",
+                                                     "also-key-b.yaml")))
+        requests = self.control("GET", "/_test/requests")
+        self.assertIn("watch=true&allowWatchBookmarks=true", requests)
+
+    def test_serve_outside_a_cluster_without_kubeconfig_says_what_to_give(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KUBERNETES_")}
+        out = subprocess.run([e2e.SIGNET, "serve", "--kube-policies", "--tls-cert", self.signet.cert, "--tls-key",
+                              self.signet.key, "--kube-policy-dir", os.path.join(self.work, "unused")],
+                             capture_output=True, text=True, env=env, timeout=30)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--kubeconfig", out.stderr)
+
+    def test_policy_and_kube_policies_together_are_a_usage_error(self):
+        out = subprocess.run([e2e.SIGNET, "serve", "--kube-policies", "--policy", self.work, "--tls-cert",
+                              self.signet.cert, "--tls-key", self.signet.key], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--policy DIR | --kube-policies", out.stderr)
+
+
+if __name__ == "__main__":
+    e2e.SIGNET = os.path.abspath(sys.argv.pop(1))
+    unittest.main()
