@@ -225,6 +225,7 @@ LoadReport load_policies(const fs::path& path) {
 PolicyStore::PolicyStore(fs::path path) : path_(std::move(path)), current_(std::make_shared<const PolicySet>()) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
+  std::lock_guard reloading(reload_mutex_);
   std::string fingerprint = files_fingerprint(path_);
   {
     std::lock_guard lock(mutex_);

@@ -58,6 +58,7 @@ class PolicyStore {
 
  private:
   std::filesystem::path path_;
+  std::mutex reload_mutex_;  // one reload at a time: two racing loads could publish the older set last
   mutable std::mutex mutex_;
   std::shared_ptr<const PolicySet> current_;
   std::string last_fingerprint_;  // names, sizes and mtimes of the files, to notice a change
