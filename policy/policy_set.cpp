@@ -182,10 +182,15 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
 }
 
 // Names, sizes and modification times of the policy files: what reload() compares to notice a change.
-std::string files_fingerprint(const fs::path& path) {
+std::string files_fingerprint(const std::vector<fs::path>& paths) {
   std::vector<PolicyError> errors;
-  std::string fingerprint = "path=" + path.string() + "\n";
-  for (const auto& file : policy_files(path, errors)) {
+  std::string fingerprint;
+  for (const auto& path : paths) fingerprint += "path=" + path.string() + "\n";
+  std::vector<fs::path> files;
+  for (const auto& path : paths) {
+    for (auto& file : policy_files(path, errors)) files.push_back(std::move(file));
+  }
+  for (const auto& file : files) {
     std::error_code size_ec, time_ec;
     auto size = fs::file_size(file, size_ec);
     auto time = fs::last_write_time(file, time_ec);
@@ -215,23 +220,30 @@ PolicySet PolicySet::of(std::vector<Policy> accepted) {
   return set;
 }
 
-LoadReport load_policies(const fs::path& path) {
+LoadReport load_policies(const fs::path& path) { return load_policies(std::vector<fs::path>{path}); }
+
+LoadReport load_policies(const std::vector<fs::path>& paths) {
   LoadReport report;
-  std::map<std::string, std::string> seen;  // policy identity → where it was defined
-  for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen);
+  std::map<std::string, std::string> seen;  // policy identity → where it was defined, across every path
+  for (const auto& path : paths) {
+    for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen);
+  }
   return report;
 }
 
-PolicyStore::PolicyStore(fs::path path) : path_(std::move(path)), current_(std::make_shared<const PolicySet>()) {}
+PolicyStore::PolicyStore(fs::path path) : PolicyStore(std::vector<fs::path>{std::move(path)}) {}
+
+PolicyStore::PolicyStore(std::vector<fs::path> paths)
+    : paths_(std::move(paths)), current_(std::make_shared<const PolicySet>()) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
   std::lock_guard reloading(reload_mutex_);
-  std::string fingerprint = files_fingerprint(path_);
+  std::string fingerprint = files_fingerprint(paths_);
   {
     std::lock_guard lock(mutex_);
     if (!force && fingerprint == last_fingerprint_) return std::nullopt;
   }
-  LoadReport report = load_policies(path_);
+  LoadReport report = load_policies(paths_);
   std::lock_guard lock(mutex_);
   last_fingerprint_ = std::move(fingerprint);
   if (report.errors.empty()) {

@@ -42,12 +42,16 @@ struct LoadReport {
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
 // several documents. Non-Kyverno documents are noted and skipped.
 LoadReport load_policies(const std::filesystem::path& path);
+// The same over several paths as one set: a policy defined in two of them is refused as in one.
+LoadReport load_policies(const std::vector<std::filesystem::path>& paths);
 
 // Holds the snapshot in force; reload() swaps in a new one only when every file loads cleanly, so a
 // broken edit leaves the last good set in force.
 class PolicyStore {
  public:
   explicit PolicyStore(std::filesystem::path path);
+  // Several sources read as one set (a mounted folder and the mirror of the cluster's policy objects).
+  explicit PolicyStore(std::vector<std::filesystem::path> paths);
 
   // Reloads when a file under the path was added, removed or modified since the last load (or always
   // with force). Returns the report of that load, or nullopt when nothing changed.
@@ -57,7 +61,7 @@ class PolicyStore {
   bool loaded() const;  // true once a load succeeded
 
  private:
-  std::filesystem::path path_;
+  std::vector<std::filesystem::path> paths_;
   std::mutex reload_mutex_;  // one reload at a time: two racing loads could publish the older set last
   mutable std::mutex mutex_;
   std::shared_ptr<const PolicySet> current_;

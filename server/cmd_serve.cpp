@@ -25,7 +25,7 @@ constexpr auto kShutdownDrain = std::chrono::seconds(15);
 constexpr auto kKubeSyncTimeout = std::chrono::seconds(30);
 
 const char* const kUsage =
-    "usage: signet serve (--policy DIR | --kube-policies) --tls-cert FILE --tls-key FILE [options]\n"
+    "usage: signet serve (--policy DIR | --kube-policies | both) --tls-cert FILE --tls-key FILE [options]\n"
     "  --listen ADDR:PORT         where to listen (default 0.0.0.0:8443)\n"
     "  --threads N                worker threads (default: the number of cores)\n"
     "  --review-deadline SECONDS  answer each review within this time (default 8)\n"
@@ -84,7 +84,7 @@ int run_serve(const std::vector<std::string>& args) {
                              {"verdict-failure-ttl"}});
   auto line = CommandLine::parse(args, specs);
   const bool from_cluster = line && kube::wants_kube_policies(*line);
-  if (!line || line->has("policy") == from_cluster || !line->has("tls-cert") || !line->has("tls-key") ||
+  if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp
               << kTrustedRootFlagHelp << kTufFlagsHelp;
@@ -127,10 +127,13 @@ int run_serve(const std::vector<std::string>& args) {
       log(Level::Info, "no usable TUF cache yet (" + cached.error().message + "); using the embedded trusted root");
   }
 
-  // With --kube-policies the folder mirrors the cluster's policy objects: listed before the first load, then
-  // kept current by a watch whose changes reload at once rather than at the next poll.
-  const std::string policy_path = from_cluster ? kube::kube_policy_dir(*line) : line->get("policy");
-  policy::PolicyStore policies(policy_path);
+  // With --kube-policies a folder mirrors the cluster's policy objects: listed before the first load, then
+  // kept current by a watch whose changes reload at once rather than at the next poll. --policy may name
+  // a folder of more (the chart's ConfigMap); both are read as one set.
+  std::vector<std::filesystem::path> policy_paths;
+  if (line->has("policy")) policy_paths.emplace_back(line->get("policy"));
+  if (from_cluster) policy_paths.emplace_back(kube::kube_policy_dir(*line));
+  policy::PolicyStore policies(policy_paths);
   std::function<void()> reload_policies;
   auto watcher = kube::policy_watcher_from(
       *line,
@@ -175,7 +178,8 @@ int run_serve(const std::vector<std::string>& args) {
   if (auto started = server.start(); !started) return fail(started.error());
   log(Level::Info, "signet " SIGNET_VERSION " serving https://" + listen->first + ":" + std::to_string(server.port()) +
                        " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
-                       policy_path);
+                       (from_cluster ? std::string("the cluster") + (line->has("policy") ? " and " : "") : "") +
+                       line->get("policy"));
 
   // The mirror in the background: start-up never waits for the network, and a failure keeps the root.
   if (*refresher) (*refresher)->start();
