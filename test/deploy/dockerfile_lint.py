@@ -234,7 +234,8 @@ def container_tool():
 @unittest.skipUnless(os.environ.get("SIGNET_IMAGE_TEST") == "1", "set SIGNET_IMAGE_TEST=1 to build the image")
 class ImageBuild(unittest.TestCase):
     """Builds the image and checks what it holds and how it runs. Extra build arguments (base images from a
-    mirror, say) come from SIGNET_IMAGE_BUILD_ARGS, e.g. "DEBIAN_IMAGE=localhost/debian:bookworm"."""
+    mirror, say) come from SIGNET_IMAGE_BUILD_ARGS, e.g. "DEBIAN_IMAGE=localhost/debian:bookworm"; the build
+    command from SIGNET_IMAGE_BUILD (default `podman build`, e.g. "buildah bud --isolation chroot")."""
     tag = "localhost/signet:image-test"
 
     @classmethod
@@ -246,7 +247,8 @@ class ImageBuild(unittest.TestCase):
         args = []
         for pair in os.environ.get("SIGNET_IMAGE_BUILD_ARGS", "").split():
             args += ["--build-arg", pair]
-        build = [tool, "build"] if tool == "podman" else [tool, "bud"]
+        build = os.environ.get("SIGNET_IMAGE_BUILD", "").split() or ([tool, "build"] if tool == "podman" else [tool, "bud"])
+        cls.tool = "buildah" if build[0] == "buildah" else tool
         subprocess.run(build + args + ["-t", cls.tag, SOURCE], check=True)
 
     def inspect(self):
