@@ -11,7 +11,6 @@
 #include "server/https_server.hpp"
 #include "server/kube/policy_flags.hpp"
 #include "server/log.hpp"
-#include "server/policy_loading.hpp"
 #include "server/registry_flags.hpp"
 #include "server/trust_flags.hpp"
 
@@ -31,6 +30,7 @@ const char* const kUsage =
     "  --review-deadline SECONDS  answer each review within this time (default 8)\n"
     "  --max-body-bytes N         larger requests are answered 413 (default 3145728)\n"
     "  --log-level LEVEL          debug, info, warning or error (default info)\n"
+    "  --log-format FORMAT        text (default), or json: one JSON object per line for log collectors\n"
     "  --verdict-cache-entries N  verdicts remembered per (image digest, rule) (default 100000; 0 = off)\n"
     "  --verdict-pass-ttl SECONDS how long a pass is reused (default 600)\n"
     "  --verdict-failure-ttl SECONDS  how long a failure is reused (default 30; errors never are)\n";
@@ -48,12 +48,19 @@ Result<std::pair<std::string, unsigned short>> parse_listen(const std::string& t
   return std::pair{address.empty() ? std::string("0.0.0.0") : address, static_cast<unsigned short>(port)};
 }
 
-std::optional<Level> parse_level(const std::string& text) {
-  if (text == "debug") return Level::Debug;
-  if (text == "info") return Level::Info;
-  if (text == "warning") return Level::Warning;
-  if (text == "error") return Level::Error;
-  return std::nullopt;
+// The load report as log lines (in the chosen format), rather than report_policy_load's plain stderr.
+bool log_policy_load(const policy::LoadReport& report, bool with_notes) {
+  if (with_notes)
+    for (const auto& note : report.notes) log(Level::Info, "policy note", {{"note", note}});
+  for (const auto& error : report.errors) {
+    log(Level::Error, "policy refused",
+        {{"file", error.file},
+         {"document", error.document},
+         {"line", error.line},
+         {"field", error.field_path},
+         {"error", error.message}});
+  }
+  return report.errors.empty();
 }
 
 void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, std::size_t refused) {
@@ -79,6 +86,7 @@ int run_serve(const std::vector<std::string>& args) {
                              {"review-deadline"},
                              {"max-body-bytes"},
                              {"log-level"},
+                             {"log-format"},
                              {"verdict-cache-entries"},
                              {"verdict-pass-ttl"},
                              {"verdict-failure-ttl"}});
@@ -94,9 +102,12 @@ int run_serve(const std::vector<std::string>& args) {
     std::cerr << "signet serve: " << error.message << "\n";
     return kExitUsage;
   };
-  auto level = parse_level(line->get("log-level", "info"));
+  auto level = parse_log_level(line->get("log-level", "info"));
   if (!level) return fail(Error::invalid("--log-level must be debug, info, warning or error"));
   set_log_level(*level);
+  auto format = parse_log_format(line->get("log-format", "text"));
+  if (!format) return fail(Error::invalid("--log-format must be text or json"));
+  set_log_format(*format);
   auto listen = parse_listen(line->get("listen", "0.0.0.0:8443"));
   if (!listen) return fail(listen.error());
   auto threads = line->number("threads", std::max(1u, std::thread::hardware_concurrency()));
@@ -146,8 +157,8 @@ int run_serve(const std::vector<std::string>& args) {
     if (auto synced = (*watcher)->sync(kKubeSyncTimeout); !synced) return fail(synced.error());
   }
   auto report = policies.reload(true);
-  if (!report || !report_policy_load(*report, true)) {
-    std::cerr << "signet serve: refusing to start until every policy loads (see above)\n";
+  if (!report || !log_policy_load(*report, true)) {
+    log(Level::Error, "refusing to start until every policy loads", {{"policy", line->get("policy")}});
     return kExitUsage;
   }
 
@@ -176,10 +187,12 @@ int run_serve(const std::vector<std::string>& args) {
   server_options.body_limit = static_cast<std::size_t>(*body_limit);
   HttpsServer server(io, webhook, server_options);
   if (auto started = server.start(); !started) return fail(started.error());
-  log(Level::Info, "signet " SIGNET_VERSION " serving https://" + listen->first + ":" + std::to_string(server.port()) +
-                       " with " + std::to_string(policies.current()->policies.size()) + " policies from " +
-                       (from_cluster ? std::string("the cluster") + (line->has("policy") ? " and " : "") : "") +
-                       line->get("policy"));
+  log(Level::Info, "signet " SIGNET_VERSION " serving",
+      {{"address", "https://" + listen->first + ":" + std::to_string(server.port())},
+       {"policies", policies.current()->policies.size()},
+       {"policy_path", line->get("policy")},
+       {"cluster_policies", from_cluster},
+       {"version", SIGNET_VERSION}});
 
   // The mirror in the background: start-up never waits for the network, and a failure keeps the root.
   if (*refresher) (*refresher)->start();
@@ -188,11 +201,10 @@ int run_serve(const std::vector<std::string>& args) {
   asio::steady_timer reload_timer(io);
   reload_policies = [&] {
     if (auto reloaded = policies.reload()) {
-      if (report_policy_load(*reloaded, false))
-        log(Level::Info, "policies reloaded: " + std::to_string(reloaded->accepted.size()) + " in force");
+      if (log_policy_load(*reloaded, false))
+        log(Level::Info, "policies reloaded", {{"policies", reloaded->accepted.size()}});
       else
-        log(Level::Error,
-            "policy reload refused " + std::to_string(reloaded->errors.size()) + " policies; keeping the previous set");
+        log(Level::Error, "policy reload refused; keeping the previous set", {{"refused", reloaded->errors.size()}});
       record_policy_counts(metrics, policies, reloaded->errors.size());
     }
   };

@@ -75,7 +75,7 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   auto review = decode_admission_review(body, snapshot->reads_request_json);
   if (!review) {
     metrics_.http_errors.increment({"400"});
-    log(Level::Warning, "malformed AdmissionReview: " + review.error().message);
+    log(Level::Warning, "malformed AdmissionReview", {{"error", review.error().message}});
     co_return text(400, "malformed AdmissionReview: " + review.error().message);
   }
   const policy::AdmissionRequest& request = review->request;

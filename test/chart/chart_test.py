@@ -27,7 +27,7 @@ ARGS = None
 
 # Flags the chart passes that `signet serve` gains in work landing alongside the chart (structured logs;
 # the Kubernetes API client). Everything else must be a flag `signet serve --help` lists today.
-PENDING_FLAGS = {"--log-format"}
+PENDING_FLAGS = set()
 
 
 def render_text(*options, namespace="signet-system", check=True):
