@@ -27,7 +27,7 @@ def cluster_image_policy(name, refs, pem):
 class KubeSignet(e2e.Signet):
     """`signet serve --kube-policies` with a kubeconfig for the test API server (Signet's client methods)."""
 
-    def __init__(self, work, kubeconfig, policy_dir, insecure_registry):
+    def __init__(self, work, kubeconfig, policy_dir, insecure_registry, extra_args=()):
         self.work = work
         self.port = e2e.free_port()
         self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
@@ -36,7 +36,8 @@ class KubeSignet(e2e.Signet):
         self.proc = subprocess.Popen(
             [e2e.SIGNET, "serve", "--kube-policies", "--kubeconfig", kubeconfig, "--kube-policy-dir", policy_dir,
              "--tls-cert", self.cert, "--tls-key", self.key, "--listen", f"127.0.0.1:{self.port}",
-             "--insecure-registry", insecure_registry, "--registry-config", os.path.join(work, "none.json")],
+             "--insecure-registry", insecure_registry, "--registry-config", os.path.join(work, "none.json"),
+             *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:
@@ -175,13 +176,26 @@ contexts:
         self.assertEqual(out.returncode, 2)
         self.assertIn("--kubeconfig", out.stderr)
 
-    def test_policy_and_kube_policies_together_are_a_usage_error(self):
-        out = subprocess.run([e2e.SIGNET, "serve", "--kube-policies", "--policy", self.work, "--tls-cert",
-                              self.signet.cert, "--tls-key", self.signet.key], capture_output=True, text=True,
-                             timeout=30)
-        self.assertEqual(out.returncode, 2)
-        self.assertIn("--policy DIR | --kube-policies", out.stderr)
-
+    def test_a_policy_folder_and_the_cluster_are_read_as_one_set(self):
+        # The chart mounts its ConfigMap of policies and watches the CRDs: both are in force together.
+        folder = os.path.join(self.work, "folder-policies")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "folder.yaml"), "w") as f:
+            f.write(e2e.policy_yaml("folder-key-b", "Enforce", [f"{self.reg}/team/*"], self.pub_b))
+        both_dir = os.path.join(self.work, "both")
+        os.makedirs(both_dir, exist_ok=True)
+        with open(os.path.join(both_dir, "none.json"), "w") as f:
+            f.write("{}")
+        both = KubeSignet(both_dir, self.kubeconfig, os.path.join(both_dir, "policies"), self.reg,
+                          extra_args=("--policy", folder))
+        try:
+            response = both.review(e2e.pod_review([self.image]))
+            self.assertFalse(response["allowed"])
+            # Runs first (unittest's alphabetical order): the cluster still holds team-images wanting key B.
+            self.assertIn("folder-key-b", response["status"]["message"])
+            self.assertIn("team-images", response["status"]["message"])
+        finally:
+            both.stop()
 
 if __name__ == "__main__":
     e2e.SIGNET = os.path.abspath(sys.argv.pop(1))
