@@ -188,6 +188,17 @@ Result<std::optional<FoundCredentials>> CredentialStore::find(const RepositorySc
   return std::optional<FoundCredentials>(FoundCredentials{std::move(match->credentials), impl_->default_source()});
 }
 
+Result<std::optional<NamedDockerConfig>> CredentialStore::mounted_secret(const std::string& name) const {
+  const std::lock_guard lock(impl_->mutex);
+  if (impl_->secrets_dir.empty() || !is_secret_name(name)) return std::optional<NamedDockerConfig>();
+  auto config = impl_->secret(name);
+  if (config) return std::optional<NamedDockerConfig>(NamedDockerConfig{"secret " + name, **config});
+  const std::string folder = impl_->secrets_dir + "/" + name;
+  if (!identify(folder + "/.dockerconfigjson") && !identify(folder + "/.dockercfg"))
+    return std::optional<NamedDockerConfig>();
+  return config.error();
+}
+
 std::optional<CredentialHelper> CredentialStore::helper_for(const RepositoryScope& scope) const {
   if (scope.resolved) {
     for (const auto* group : {&scope.resolved->policy, &scope.resolved->pod}) {

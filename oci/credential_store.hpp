@@ -65,6 +65,10 @@ class CredentialStore {
   // anywhere is nullopt (anonymous).
   Result<std::optional<FoundCredentials>> find(const RepositoryScope& scope) const;
 
+  // A secret of the secrets folder as a docker config ("secret NAME"), or nullopt when there is no folder
+  // or no such secret in it; a file that is not a docker config is an Invalid error naming it.
+  Result<std::optional<NamedDockerConfig>> mounted_secret(const std::string& name) const;
+
   // The credential helper that would have held `scope`'s credentials, searched as find() searches.
   std::optional<CredentialHelper> helper_for(const RepositoryScope& scope) const;
 

@@ -117,6 +117,7 @@ struct RegistryClient::Impl {
   HttpTransport transport;
   std::optional<Error> setup_error;
   std::optional<RegistryAuth> auth;
+  CredentialStore credentials;  // shared with `auth`
   TtlCache<std::string> tags;  // "registry/repo:tag|secrets" → digest
   TtlCache<Bytes> contents;    // digest → manifest or blob bytes, checked against the digest
   SingleFlight<std::string> digest_flights;
@@ -131,18 +132,21 @@ struct RegistryClient::Impl {
     auto store = CredentialStore::open(options.docker_config, options.secrets_dir);
     if (!store) setup_error = store.error();
     if (auto ok = transport.ready(); !ok) setup_error = ok.error();
-    auth.emplace(transport, store ? std::move(*store) : CredentialStore());
+    if (store) credentials = *store;
+    auth.emplace(transport, credentials);
   }
 
   // What one read is authorised with. With secrets from the cluster, the ones `pull` names are read
   // first (through the source's short cache), once for the whole read.
   boost::asio::awaitable<Result<RepositoryScope>> scope_for(const Reference& image, const Pull& pull) {
     RepositoryScope scope{image.registry, image.repository, pull.secrets, nullptr, ""};
-    if (!options.secret_source || (pull.secrets.empty() && pull.pod.empty())) co_return scope;
-    auto resolved = co_await resolve_secrets(*options.secret_source, pull);
+    const bool pod = options.pod_pull_secrets && !pull.pod.empty();
+    if (!options.secret_source || (pull.secrets.empty() && !pod)) co_return scope;
+    const MountedSecret mounted = [this](const std::string& name) { return credentials.mounted_secret(name); };
+    auto resolved = co_await resolve_secrets(*options.secret_source, pull, pod, mounted);
     if (!resolved) co_return resolved.error().context("registry " + image.registry);
     scope.resolved = std::move(*resolved);
-    scope.pod_key = pod_credentials_key(pull.pod);
+    if (pod) scope.pod_key = pod_credentials_key(pull.pod);
     co_return scope;
   }
 

@@ -28,6 +28,8 @@ struct RegistryOptions {
   // Where secrets are read from the cluster instead: the names policies list, and the admitted pods' own
   // image pull secrets. null = none (pods' pull secrets are then not used).
   std::shared_ptr<SecretSource> secret_source;
+  // Whether the admitted pods' image pull secrets (and their service accounts') are read from it too.
+  bool pod_pull_secrets = false;
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
   std::size_t max_blob_bytes = 4 * 1024 * 1024;  // one signature or attestation layer
   std::size_t max_signatures = 64;               // layers read from one signature or attestation manifest

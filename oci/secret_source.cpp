@@ -43,11 +43,21 @@ std::string pod_credentials_key(const PodCredentials& pod) {
 }
 
 boost::asio::awaitable<Result<std::shared_ptr<const ResolvedSecrets>>> resolve_secrets(SecretSource& source,
-                                                                                       const Pull& pull) {
+                                                                                       const Pull& pull,
+                                                                                       bool pod_secrets,
+                                                                                       const MountedSecret& mounted) {
   auto resolved = std::make_shared<ResolvedSecrets>();
   for (const auto& text : pull.secrets) {
     auto name = parse_policy_secret(text);
     if (!name) co_return name.error();
+    if (mounted && name->namespace_name.empty()) {
+      auto local = mounted(name->name);
+      if (!local) co_return local.error();
+      if (*local) {
+        resolved->policy.push_back(std::move(**local));
+        continue;
+      }
+    }
     const std::string shown =
         (name->namespace_name.empty() ? source.own_namespace() : name->namespace_name) + "/" + name->name;
     auto config = co_await source.docker_config(name->namespace_name, name->name, pull.deadline);
@@ -55,7 +65,7 @@ boost::asio::awaitable<Result<std::shared_ptr<const ResolvedSecrets>>> resolve_s
     if (!*config) co_return Error::invalid("registry credential secret " + shown + " not found");
     resolved->policy.push_back({"secret " + shown, std::move(**config)});
   }
-  if (!pull.pod.empty()) {
+  if (pod_secrets && !pull.pod.empty()) {
     const std::string& ns = pull.pod.namespace_name;
     const std::string account = pull.pod.service_account.empty() ? "default" : pull.pod.service_account;
     std::vector<std::string> names = pull.pod.pull_secrets;

@@ -2,6 +2,7 @@
 // server/kube reads it from the API. One registry read gathers its secrets once, before it starts.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,12 +49,18 @@ struct ResolvedSecrets {
   std::vector<NamedDockerConfig> pod;     // the pod's imagePullSecrets, then its service account's
 };
 
-// Reads what `pull` names through `source`. Policy secrets are "name" (in signet's namespace, as Kyverno
-// reads them in its own) or "namespace/name"; one that does not exist, or holds no docker config, is an
-// Invalid error naming it. The pod's secrets are read as the kubelet reads them: one that does not exist
-// or is not a registry credential is skipped; one signet may not read is an error.
+// A policy secret mounted as files (--registry-secrets): its docker config, or nullopt when it is not there.
+using MountedSecret = std::function<Result<std::optional<NamedDockerConfig>>(const std::string& name)>;
+
+// Reads what `pull` names through `source`. Policy secrets are "name" (found in `mounted` when given and
+// there, else in signet's namespace, as Kyverno reads them in its own) or "namespace/name"; one that does
+// not exist, or holds no docker config, is an Invalid error naming it. With `pod_secrets`, the pod's
+// secrets are read as the kubelet reads them: one that does not exist or is not a registry credential is
+// skipped; one signet may not read is an error.
 boost::asio::awaitable<Result<std::shared_ptr<const ResolvedSecrets>>> resolve_secrets(SecretSource& source,
-                                                                                       const Pull& pull);
+                                                                                       const Pull& pull,
+                                                                                       bool pod_secrets,
+                                                                                       const MountedSecret& mounted);
 
 // What decides the pod's credentials ("ns|service account|secrets…"), for the keys of caches that hold what
 // was read with them; "" without a pod.

@@ -162,6 +162,7 @@ int run_serve(const std::vector<std::string>& args) {
     metrics.registry_duration.observe(exchange.seconds, {exchange.host});
   };
   registry_options->secret_source = *secret_reader;
+  registry_options->pod_pull_secrets = line->has("kube-pull-secrets");
   auto registry = oci::RegistryClient::create(io.get_executor(), std::move(*registry_options));
   if (!registry) return fail(registry.error());
   record_policy_counts(metrics, policies, 0);

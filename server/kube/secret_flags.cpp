@@ -6,22 +6,24 @@ namespace signet::server::kube {
 
 const char* const kKubeSecretFlagsHelp =
     "Secrets from the cluster:\n"
-    "  --kube-secrets             read registry credentials (imageRegistryCredentials.secrets, in signet's\n"
-    "                             namespace or as namespace/name), the admitted pods' imagePullSecrets and\n"
-    "                             their service accounts', and k8s://namespace/name public keys from the API\n"
+    "  --kube-secrets             read from the API the registry credentials policies name in\n"
+    "                             imageRegistryCredentials.secrets (in signet's namespace, or namespace/name;\n"
+    "                             names mounted with --registry-secrets are read from there) and\n"
+    "                             k8s://namespace/name public keys\n"
+    "  --kube-pull-secrets        also read the admitted pods' imagePullSecrets and their service accounts'\n"
+    "                             (needs get on secrets and serviceaccounts in every namespace)\n"
     "  --kube-namespace NS        signet's namespace (default: the service account's, or the kubeconfig\n"
     "                             context's)\n";
 
-std::vector<FlagSpec> kube_secret_flag_specs() { return {{"kube-secrets", false}, {"kube-namespace"}}; }
+std::vector<FlagSpec> kube_secret_flag_specs() {
+  return {{"kube-secrets", false}, {"kube-pull-secrets", false}, {"kube-namespace"}};
+}
 
 Result<std::shared_ptr<SecretReader>> secret_reader_from(const CommandLine& line) {
   if (!line.has("kube-secrets")) {
-    if (line.has("kube-namespace")) return Error::invalid("--kube-namespace needs --kube-secrets");
+    for (const char* flag : {"kube-namespace", "kube-pull-secrets"})
+      if (line.has(flag)) return Error::invalid(std::string("--") + flag + " needs --kube-secrets");
     return std::shared_ptr<SecretReader>();
-  }
-  if (line.has("registry-secrets")) {
-    return Error::invalid(
-        "--registry-secrets and --kube-secrets both say where imageRegistryCredentials.secrets are read; give one");
   }
   auto config = cluster_config_from(line);
   if (!config) return config.error().context("--kube-secrets");
