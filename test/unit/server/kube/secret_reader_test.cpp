@@ -12,7 +12,8 @@ using test::run_until_done;
 using test::TestApiServer;
 
 std::vector<std::string> secret_fixtures(std::vector<std::string> more = {}) {
-  std::vector<std::string> options = {"--fixtures", std::string(SIGNET_SOURCE_DIR) + "/test/fixtures/kube/secrets.json"};
+  std::vector<std::string> options = {"--fixtures",
+                                      std::string(SIGNET_SOURCE_DIR) + "/test/fixtures/kube/secrets.json"};
   options.insert(options.end(), more.begin(), more.end());
   return options;
 }
@@ -59,8 +60,7 @@ TEST_CASE("a secret of another type is refused naming its type", "[kube][secrets
         "or kubernetes.io/dockercfg Secrets");
 }
 
-TEST_CASE("a missing secret is nothing, not an error, and is read again only after the cache time",
-          "[kube][secrets]") {
+TEST_CASE("a missing secret is nothing, not an error, and is read again only after the cache time", "[kube][secrets]") {
   TestApiServer server(secret_fixtures());
   boost::asio::io_context io;
   auto now = oci::Clock::now();
