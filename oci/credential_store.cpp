@@ -63,6 +63,22 @@ Result<DockerConfig> read_config(const std::string& path, bool legacy) {
   return config;
 }
 
+// The most specific entry for `scope` among `configs` (on a tie, the first), as the kubelet's keyring
+// over several secrets picks one.
+std::optional<FoundCredentials> best_match(const std::vector<NamedDockerConfig>& configs,
+                                           const RepositoryScope& scope) {
+  std::optional<FoundCredentials> best;
+  std::size_t best_specificity = 0;
+  for (const auto& named : configs) {
+    auto match = named.config.match(scope.registry, scope.repository);
+    if (match && (!best || match->specificity > best_specificity)) {
+      best_specificity = match->specificity;
+      best = FoundCredentials{std::move(match->credentials), named.source};
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 struct CredentialStore::Impl {
@@ -146,18 +162,24 @@ Result<std::optional<FoundCredentials>> CredentialStore::find(const RepositorySc
   // specific key wins) and skips names it cannot find. signet refuses a missing name instead, so a typo
   // never turns into anonymous access, and then, where Kyverno would go anonymous, uses its own default
   // docker config, which the operator configured for every rule.
-  std::optional<FoundCredentials> best;
-  std::size_t best_specificity = 0;
-  for (const auto& name : scope.secrets) {
-    auto config = impl_->secret(name);
-    if (!config) return config.error();
-    auto match = (*config)->match(scope.registry, scope.repository);
-    if (match && (!best || match->specificity > best_specificity)) {
-      best_specificity = match->specificity;
-      best = FoundCredentials{std::move(match->credentials), "secret " + name};
+  if (scope.resolved) {
+    for (const auto* group : {&scope.resolved->policy, &scope.resolved->pod}) {
+      if (auto best = best_match(*group, scope)) return best;
     }
+  } else {
+    std::optional<FoundCredentials> best;
+    std::size_t best_specificity = 0;
+    for (const auto& name : scope.secrets) {
+      auto config = impl_->secret(name);
+      if (!config) return config.error();
+      auto match = (*config)->match(scope.registry, scope.repository);
+      if (match && (!best || match->specificity > best_specificity)) {
+        best_specificity = match->specificity;
+        best = FoundCredentials{std::move(match->credentials), "secret " + name};
+      }
+    }
+    if (best) return best;
   }
-  if (best) return best;
   auto config = impl_->default_docker_config();
   if (!config) return config.error();
   if (*config == nullptr) return std::optional<FoundCredentials>();
@@ -166,9 +188,28 @@ Result<std::optional<FoundCredentials>> CredentialStore::find(const RepositorySc
   return std::optional<FoundCredentials>(FoundCredentials{std::move(match->credentials), impl_->default_source()});
 }
 
-std::optional<CredentialHelper> CredentialStore::helper_for(const RepositoryScope& scope) const {
+Result<std::optional<NamedDockerConfig>> CredentialStore::mounted_secret(const std::string& name) const {
   const std::lock_guard lock(impl_->mutex);
-  for (const auto& name : scope.secrets) {
+  if (impl_->secrets_dir.empty() || !is_secret_name(name)) return std::optional<NamedDockerConfig>();
+  auto config = impl_->secret(name);
+  if (config) return std::optional<NamedDockerConfig>(NamedDockerConfig{"secret " + name, **config});
+  const std::string folder = impl_->secrets_dir + "/" + name;
+  if (!identify(folder + "/.dockerconfigjson") && !identify(folder + "/.dockercfg"))
+    return std::optional<NamedDockerConfig>();
+  return config.error();
+}
+
+std::optional<CredentialHelper> CredentialStore::helper_for(const RepositoryScope& scope) const {
+  if (scope.resolved) {
+    for (const auto* group : {&scope.resolved->policy, &scope.resolved->pod}) {
+      for (const auto& named : *group) {
+        if (auto helper = named.config.helper_for(scope.registry))
+          return CredentialHelper{std::move(*helper), named.source, named.config.helper_names_host(scope.registry)};
+      }
+    }
+  }
+  const std::lock_guard lock(impl_->mutex);
+  for (const auto& name : scope.resolved ? std::vector<std::string>() : scope.secrets) {
     auto config = impl_->secret(name);
     if (!config) continue;
     if (auto helper = (*config)->helper_for(scope.registry))

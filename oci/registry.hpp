@@ -22,16 +22,29 @@ using Clock = std::chrono::steady_clock;
 // Every registry call finishes (with an Unavailable error "… timed out") by this time.
 using Deadline = Clock::time_point;
 
-// How one read is made: by its deadline, with the credentials a policy names. Converts from a Deadline,
-// for reads with the default credentials.
+// What the admitted pod could pull with, as the kubelet sees it: its own spec.imagePullSecrets and its
+// service account's imagePullSecrets, all in the pod's namespace.
+struct PodCredentials {
+  std::string namespace_name;             // "" = no pod (the CLI, a request without a namespace)
+  std::string service_account;            // spec.serviceAccountName; "" = "default"
+  std::vector<std::string> pull_secrets;  // spec.imagePullSecrets[].name
+  bool empty() const { return namespace_name.empty(); }
+  bool operator==(const PodCredentials&) const = default;
+};
+
+// How one read is made: by its deadline, with the credentials a policy names, then the pod's. Converts
+// from a Deadline, for reads with the default credentials.
 struct Pull {
   Pull(Deadline d) : deadline(d) {}  // NOLINT(google-explicit-constructor): a deadline is a default pull
-  Pull(Deadline d, std::vector<std::string> secret_names) : deadline(d), secrets(std::move(secret_names)) {}
+  Pull(Deadline d, std::vector<std::string> secret_names, PodCredentials pod_credentials = {})
+      : deadline(d), secrets(std::move(secret_names)), pod(std::move(pod_credentials)) {}
 
   Deadline deadline;
   // imageRegistryCredentials.secrets: names of dockerconfigjson secrets searched before the default
   // credentials; empty = the default credentials only.
   std::vector<std::string> secrets;
+  // Searched after `secrets` and before the default credentials, when secrets are read from the cluster.
+  PodCredentials pod;
 };
 
 // Immutable bytes shared with the registry's content cache, so a layer served from the cache (an SBOM
@@ -40,8 +53,8 @@ class SharedBytes {
  public:
   SharedBytes() : bytes_(std::make_shared<const std::string>()) {}
   SharedBytes(std::string bytes) : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}  // NOLINT
-  SharedBytes(const char* bytes) : SharedBytes(std::string(bytes)) {}                              // NOLINT
-  SharedBytes(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}              // NOLINT
+  SharedBytes(const char* bytes) : SharedBytes(std::string(bytes)) {}                                // NOLINT
+  SharedBytes(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}                // NOLINT
 
   const std::string& str() const { return *bytes_; }
   operator const std::string&() const { return *bytes_; }  // NOLINT(google-explicit-constructor)

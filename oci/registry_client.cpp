@@ -97,6 +97,7 @@ using Bytes = std::shared_ptr<const std::string>;
 std::string credentials_key(const RepositoryScope& scope) {
   std::string key;
   for (const auto& secret : scope.secrets) key += "|" + secret;
+  if (!scope.pod_key.empty()) key += "|pod|" + scope.pod_key;
   return key;
 }
 
@@ -116,6 +117,7 @@ struct RegistryClient::Impl {
   HttpTransport transport;
   std::optional<Error> setup_error;
   std::optional<RegistryAuth> auth;
+  CredentialStore credentials;  // shared with `auth`
   TtlCache<std::string> tags;  // "registry/repo:tag|secrets" → digest
   TtlCache<Bytes> contents;    // digest → manifest or blob bytes, checked against the digest
   SingleFlight<std::string> digest_flights;
@@ -130,7 +132,22 @@ struct RegistryClient::Impl {
     auto store = CredentialStore::open(options.docker_config, options.secrets_dir);
     if (!store) setup_error = store.error();
     if (auto ok = transport.ready(); !ok) setup_error = ok.error();
-    auth.emplace(transport, store ? std::move(*store) : CredentialStore());
+    if (store) credentials = *store;
+    auth.emplace(transport, credentials);
+  }
+
+  // What one read is authorised with. With secrets from the cluster, the ones `pull` names are read
+  // first (through the source's short cache), once for the whole read.
+  boost::asio::awaitable<Result<RepositoryScope>> scope_for(const Reference& image, const Pull& pull) {
+    RepositoryScope scope{image.registry, image.repository, pull.secrets, nullptr, ""};
+    const bool pod = options.pod_pull_secrets && !pull.pod.empty();
+    if (!options.secret_source || (pull.secrets.empty() && !pod)) co_return scope;
+    const MountedSecret mounted = [this](const std::string& name) { return credentials.mounted_secret(name); };
+    auto resolved = co_await resolve_secrets(*options.secret_source, pull, pod, mounted);
+    if (!resolved) co_return resolved.error().context("registry " + image.registry);
+    scope.resolved = std::move(*resolved);
+    if (pod) scope.pod_key = pod_credentials_key(pull.pod);
+    co_return scope;
   }
 
   // The API base of a registry: HTTPS, or HTTP when it is listed as insecure.
@@ -341,7 +358,9 @@ struct RegistryClient::Impl {
       if (!parsed) co_return parsed.error().context("signature repository");
       target = *parsed;
     }
-    const RepositoryScope scope{target.registry, target.repository, pull.secrets};
+    auto scoped = co_await scope_for(target, pull);
+    if (!scoped) co_return scoped.error();
+    const RepositoryScope& scope = *scoped;
     const std::string tag = digest_tag(image.digest) + suffix;
     const std::string where = "registry " + target.registry + ", repository " + target.repository + ": " +
                               (suffix == ".att" ? "attestation" : "signature") + " manifest " + tag;
@@ -375,8 +394,9 @@ std::map<std::string, CacheStats> RegistryClient::cache_stats() const {
 
 boost::asio::awaitable<Result<std::string>> RegistryClient::resolve_digest(const Reference& image, Pull pull) {
   if (!image.digest.empty()) co_return image.digest;
-  const RepositoryScope scope{image.registry, image.repository, pull.secrets};
-  co_return co_await impl_->tag_digest(image, scope, pull.deadline);
+  auto scope = co_await impl_->scope_for(image, pull);
+  if (!scope) co_return scope.error();
+  co_return co_await impl_->tag_digest(image, *scope, pull.deadline);
 }
 
 boost::asio::awaitable<Result<std::vector<CosignSignature>>> RegistryClient::cosign_signatures(
@@ -392,7 +412,9 @@ boost::asio::awaitable<Result<std::vector<CosignLayer>>> RegistryClient::cosign_
 boost::asio::awaitable<Result<std::vector<CosignLayer>>> RegistryClient::artifact_layers(const Reference& artifact,
                                                                                          Pull pull) {
   if (auto ok = check_digest_syntax(artifact.digest); !ok) co_return ok.error().context("artifact " + artifact.str());
-  const RepositoryScope scope{artifact.registry, artifact.repository, pull.secrets};
+  auto scoped = co_await impl_->scope_for(artifact, pull);
+  if (!scoped) co_return scoped.error();
+  const RepositoryScope& scope = *scoped;
   const std::string where =
       "registry " + artifact.registry + ", repository " + artifact.repository + ": manifest " + artifact.digest;
   auto found = co_await impl_->manifest(artifact, scope, artifact.digest, kManifestAccept, pull.deadline);
@@ -405,7 +427,9 @@ boost::asio::awaitable<Result<std::vector<Referrer>>> RegistryClient::referrers(
                                                                                 const std::string& artifact_type,
                                                                                 Pull pull) {
   if (auto ok = check_digest_syntax(image.digest); !ok) co_return ok.error().context("referrers of " + image.str());
-  const RepositoryScope scope{image.registry, image.repository, pull.secrets};
+  auto scoped = co_await impl_->scope_for(image, pull);
+  if (!scoped) co_return scoped.error();
+  const RepositoryScope& scope = *scoped;
   const std::string where =
       "registry " + image.registry + ", repository " + image.repository + ": referrers of " + image.digest;
   std::string path = "/v2/" + image.repository + "/referrers/" + image.digest;

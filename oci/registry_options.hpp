@@ -4,12 +4,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "oci/http_observer.hpp"
 
 namespace signet::oci {
+
+class SecretSource;
 
 struct RegistryOptions {
   // host[:port] allowed over plain HTTP. An entry with a port matches that port only; an entry without
@@ -22,6 +25,11 @@ struct RegistryOptions {
   // A folder of mounted `kubernetes.io/dockerconfigjson` secrets, one subfolder per secret, where the
   // names a policy lists in imageRegistryCredentials.secrets are found; "" = none.
   std::string secrets_dir;
+  // Where secrets are read from the cluster instead: the names policies list, and the admitted pods' own
+  // image pull secrets. null = none (pods' pull secrets are then not used).
+  std::shared_ptr<SecretSource> secret_source;
+  // Whether the admitted pods' image pull secrets (and their service accounts') are read from it too.
+  bool pod_pull_secrets = false;
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
   std::size_t max_blob_bytes = 4 * 1024 * 1024;  // one signature or attestation layer
   std::size_t max_signatures = 64;               // layers read from one signature or attestation manifest

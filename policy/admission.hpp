@@ -31,6 +31,12 @@ struct AdmissionRequest {
   std::map<std::string, std::string> annotations;  // the object's metadata.annotations (match.annotations)
   UserInfo user;
   bool dry_run = false;
+  // The pod's (or pod template's) spec.serviceAccountName and spec.imagePullSecrets names: with secrets
+  // read from the cluster, the registry reads for this request may also use what the pod could pull with.
+  // Only the reads: a cached verdict says whether an image is signed, whoever asked.
+  std::string service_account;
+  std::vector<std::string> image_pull_secrets;
+  bool has_pod_spec = false;  // the object holds a pod spec (a Pod or a pod controller)
   // The AdmissionReview's whole `request` object (object, oldObject, userInfo, …), as policy variables
   // ({{request.object.metadata.name}}) and image extractors see it; null when built by the CLI.
   json::Value json;

@@ -186,7 +186,14 @@ struct Verification {
   oci::Deadline deadline;
   VerdictCache* verdicts;
   StatementCheck check;
+  oci::PodCredentials pod;  // the admitted pod's pull secrets, searched after each entry's own
 };
+
+// What the object's pod could pull with; none for objects without a pod spec or a namespace.
+oci::PodCredentials pod_credentials(const AdmissionRequest& request) {
+  if (!request.has_pod_spec || request.namespace_name.empty()) return {};
+  return {request.namespace_name, request.service_account, request.image_pull_secrets};
+}
 
 // `how` outlives the coroutine: evaluate() waits for every image.
 asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& how) {
@@ -200,7 +207,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& h
     std::optional<Error> resolve_error;
     if (digest.empty()) {
       // The first entry's credentials resolve the tag (a tag names one digest whoever asks).
-      const oci::Pull pull(deadline, secrets_of(*plan.pending.front().second));
+      const oci::Pull pull(deadline, secrets_of(*plan.pending.front().second), how.pod);
       auto resolved = co_await registry.resolve_digest(reference, pull);
       if (resolved.ok()) {
         digest = *resolved;
@@ -220,7 +227,7 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& h
       auto secrets = secrets_of(*entry);
       auto source = sources.find(secrets);
       if (source == sources.end()) {
-        const oci::Pull pull(deadline, secrets);
+        const oci::Pull pull(deadline, secrets, how.pod);
         source = sources.try_emplace(std::move(secrets), registry, reference.with_digest(digest), pull).first;
       }
       auto verified = co_await verify_entry(*entry, source->second, how.check, digest, how.verdicts, deadline);
@@ -265,8 +272,12 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
                          [](const Attestation& a) { return !a.conditions.empty(); });
     });
   });
-  const Verification how{mode, registry, deadline, verdicts,
-                         statement_check(conditions ? request_variables(request, by_rule.all) : json::Value())};
+  const Verification how{mode,
+                         registry,
+                         deadline,
+                         verdicts,
+                         statement_check(conditions ? request_variables(request, by_rule.all) : json::Value()),
+                         pod_credentials(request)};
   using Operation = decltype(asio::co_spawn(executor, verify_image({}, how), asio::deferred));
   std::vector<Operation> operations;
   for (auto& plan : plans) {

@@ -157,16 +157,51 @@ CertificateAttestor parse_certificate_attestor(const Field& field) {
   return certificates;
 }
 
+// cosign's `k8s://namespace/name`: the keys in the `cosign.pub` of that Secret, read now, so the entry's
+// fingerprint covers them and a rotated key (a reload) changes the verdicts.
+std::vector<crypto::PublicKey> resolve_secret_key(const Field& field, std::string_view reference, KeyResolver* keys) {
+  const std::string text(reference.substr(0, reference.find_last_not_of(" \t\r\n") + 1));
+  const std::string path = text.substr(6);
+  const std::size_t slash = path.find('/');
+  auto is_name = [](std::string_view name) {
+    return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    });
+  };
+  if (slash == std::string::npos || !is_name(path.substr(0, slash)) || !is_name(path.substr(slash + 1))) {
+    field.refuse(field.display_name() + ": \"" + text +
+                 "\" is not a Secret reference of the form k8s://namespace/name");
+    return {};
+  }
+  if (keys == nullptr) {
+    field.refuse(field.display_name() + ": " + text +
+                 " is read from a Kubernetes Secret, which needs signet serve --kube-secrets");
+    return {};
+  }
+  const std::string ns = path.substr(0, slash);
+  const std::string name = path.substr(slash + 1);
+  auto pem = keys->public_key(ns, name);
+  if (!pem) {
+    field.refuse(field.display_name() + ": " + text + ": " + pem.error().message);
+    return {};
+  }
+  auto parsed = crypto::PublicKey::all_from_pem(*pem);
+  if (!parsed) {
+    field.refuse(field.display_name() + ": " + text + ": cosign.pub of Secret " + ns + "/" + name +
+                 " is not a valid PEM public key: " + parsed.error().message);
+    return {};
+  }
+  return std::move(*parsed);
+}
+
 // Public keys as Kyverno accepts them in `publicKeys` (and the deprecated `key`): PEM text holding one
-// or several keys. Key references (k8s://, KMS URIs) and variables are refused by name.
-std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text) {
+// or several keys, or a k8s:// Secret reference resolved through `keys`. Other key references (KMS URIs)
+// and variables are refused by name.
+std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text, KeyResolver* resolver) {
   if (refuse_variables(field, text)) return {};
   std::string_view trimmed = text;
   trimmed.remove_prefix(std::min(trimmed.size(), trimmed.find_first_not_of(" \t\r\n")));
-  if (trimmed.starts_with("k8s://")) {
-    field.refuse(field.display_name() + ": keys read from Kubernetes Secrets (k8s://) are not supported by signet yet");
-    return {};
-  }
+  if (trimmed.starts_with("k8s://")) return resolve_secret_key(field, trimmed, resolver);
   auto scheme = trimmed.find("://");
   if (scheme != std::string_view::npos && scheme < 20 && trimmed.find('\n') > scheme) {
     field.refuse(field.display_name() + ": key references (" + std::string(trimmed.substr(0, scheme)) +
@@ -181,7 +216,7 @@ std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::
   return std::move(*keys);
 }
 
-StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry_algorithm) {
+StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry_algorithm, KeyResolver* keys_from) {
   StaticKeyAttestor keys;
   if (!field.check_fields({{"publicKeys"},
                            {"signatureAlgorithm"},
@@ -196,7 +231,7 @@ StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry
     field.refuse("publicKeys is required: give one or more PEM public keys");
     return keys;
   }
-  keys.public_keys = parse_public_keys(field["publicKeys"], keys.public_keys_pem);
+  keys.public_keys = parse_public_keys(field["publicKeys"], keys.public_keys_pem, keys_from);
   // Kyverno reads keys.signatureAlgorithm (deprecated) over the entry's signatureAlgorithm.
   std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
   if (algorithm.empty()) algorithm = entry_algorithm;
@@ -215,9 +250,9 @@ void check_repository(const Field& field, const std::string& repository) {
   }
 }
 
-AttestorSet parse_attestor_set(const Field& field, int depth);
+AttestorSet parse_attestor_set(const Field& field, int depth, KeyResolver* keys);
 
-Attestor parse_attestor(const Field& field, int depth) {
+Attestor parse_attestor(const Field& field, int depth, KeyResolver* keys) {
   Attestor attestor;
   if (!field.check_fields({{"keys"},
                            {"certificates"},
@@ -240,7 +275,7 @@ Attestor parse_attestor(const Field& field, int depth) {
   }
   std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
   if (field["keys"].present()) {
-    if (field["keys"].expect_map()) attestor.keys = parse_static_keys(field["keys"], algorithm);
+    if (field["keys"].expect_map()) attestor.keys = parse_static_keys(field["keys"], algorithm, keys);
   } else if (field["keyless"].present()) {
     if (field["keyless"].expect_map()) attestor.keyless = parse_keyless(field["keyless"]);
   } else if (field["certificates"].present()) {
@@ -248,7 +283,7 @@ Attestor parse_attestor(const Field& field, int depth) {
   } else if (depth >= kMaxAttestorDepth) {
     field["attestor"].refuse("attestors are nested more than " + std::to_string(kMaxAttestorDepth) + " deep");
   } else if (field["attestor"].expect_map()) {
-    attestor.attestor = std::make_shared<const AttestorSet>(parse_attestor_set(field["attestor"], depth + 1));
+    attestor.attestor = std::make_shared<const AttestorSet>(parse_attestor_set(field["attestor"], depth + 1, keys));
   }
   attestor.annotations = field["annotations"].string_map();
   for (const auto& [key, value] : attestor.annotations) refuse_variables(field["annotations"], value);
@@ -269,14 +304,14 @@ std::vector<Attestor> expand_static_keys(Attestor attestor) {
   return expanded;
 }
 
-AttestorSet parse_attestor_set(const Field& field, int depth) {
+AttestorSet parse_attestor_set(const Field& field, int depth, KeyResolver* keys) {
   AttestorSet set;
   if (!field.check_fields({{"count"}, {"entries"}})) return set;
   std::size_t written = 0;
   for (const Field& item : field["entries"].items()) {
     ++written;
     if (!item.expect_map()) continue;
-    for (Attestor& attestor : expand_static_keys(parse_attestor(item, depth))) {
+    for (Attestor& attestor : expand_static_keys(parse_attestor(item, depth, keys))) {
       set.entries.push_back(std::move(attestor));
     }
   }
@@ -376,7 +411,7 @@ std::vector<ConditionBlock> parse_condition_blocks(const Field& field) {
   return out;
 }
 
-Attestation parse_attestation(const Field& field) {
+Attestation parse_attestation(const Field& field, KeyResolver* keys) {
   Attestation attestation;
   if (!field.check_fields({{"name"}, {"type"}, {"predicateType"}, {"attestors"}, {"conditions"}})) return attestation;
   attestation.name = field["name"].string();
@@ -385,7 +420,7 @@ Attestation parse_attestation(const Field& field) {
   if (attestation.predicate_type.empty()) attestation.predicate_type = field["predicateType"].string();
   if (attestation.predicate_type.empty()) field.refuse("type is required: the predicate type to verify");
   for (const Field& item : field["attestors"].items()) {
-    if (item.expect_map()) attestation.attestors.push_back(parse_attestor_set(item, 0));
+    if (item.expect_map()) attestation.attestors.push_back(parse_attestor_set(item, 0, keys));
   }
   attestation.conditions = parse_condition_blocks(field["conditions"]);
   return attestation;
@@ -474,7 +509,7 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
 
 }  // namespace
 
-AttestorSet parse_attestors(const Field& field) { return parse_attestor_set(field, 0); }
+AttestorSet parse_attestors(const Field& field, KeyResolver* keys) { return parse_attestor_set(field, 0, keys); }
 
 ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
                                            FailureAction policy_action) {
@@ -504,10 +539,10 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
   }
 
   for (const Field& item : field["attestors"].items()) {
-    if (item.expect_map()) verification.attestors.push_back(parse_attestor_set(item, 0));
+    if (item.expect_map()) verification.attestors.push_back(parse_attestor_set(item, 0, context.keys));
   }
   for (const Field& item : field["attestations"].items()) {
-    if (item.expect_map()) verification.attestations.push_back(parse_attestation(item));
+    if (item.expect_map()) verification.attestations.push_back(parse_attestation(item, context.keys));
   }
   for (std::size_t i = 0; i < verification.attestations.size(); ++i) {
     const Attestation& attestation = verification.attestations[i];
@@ -533,7 +568,7 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     Attestor attestor;
     StaticKeyAttestor keys;
     keys.public_keys_pem = key;
-    keys.public_keys = parse_public_keys(field["key"], key);
+    keys.public_keys = parse_public_keys(field["key"], key, context.keys);
     attestor.keys = std::move(keys);
     AttestorSet set;
     set.entries = expand_static_keys(std::move(attestor));

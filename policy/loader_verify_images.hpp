@@ -12,7 +12,7 @@ namespace signet::policy::loader {
 // `policy_action` is the policy's validationFailureAction, which an entry's failureAction overrides.
 // One attestor set (count, entries of keys or nested sets), as verifyImages reads it; validate.manifests
 // shares it.
-AttestorSet parse_attestors(const Field& field);
+AttestorSet parse_attestors(const Field& field, KeyResolver* keys = nullptr);
 
 ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
                                            FailureAction policy_action);

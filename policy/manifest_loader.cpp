@@ -50,7 +50,7 @@ bool is_domain(const std::string& text) {
 
 }  // namespace
 
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate) {
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys) {
   if (!validate.check_fields(
           {{"message"},
            {"failureAction"},
@@ -87,10 +87,11 @@ std::optional<ManifestValidation> parse_manifest_validation(const Field& validat
   }
   for (const Field& item : field["attestors"].items()) {
     if (!item.expect_map()) continue;
-    manifests.attestors.push_back(parse_attestors(item));
+    manifests.attestors.push_back(parse_attestors(item, keys));
     if (uses_certificates(manifests.attestors.back())) {
-      item.refuse("keyless and certificates attestors of manifests are not supported by signet yet (sign manifests "
-                  "with keys)");
+      item.refuse(
+          "keyless and certificates attestors of manifests are not supported by signet yet (sign manifests "
+          "with keys)");
     }
   }
   if (manifests.attestors.empty()) {

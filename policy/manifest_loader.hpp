@@ -5,12 +5,13 @@
 
 #include <optional>
 
+#include "policy/key_resolver.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy::loader {
 
 // `validate` is the rule's validate field, which has `manifests`.
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate);
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys = nullptr);
 
 }  // namespace signet::policy::loader

@@ -121,7 +121,7 @@ std::string policy_key(const Policy& policy) {
          policy.name;
 }
 
-void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen) {
+void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, KeyResolver* keys) {
   const std::string file = path.string();
   std::string problem;
   auto content = read_file(path, problem);
@@ -151,7 +151,7 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
 
     loader::DocumentOutcome outcome;
     try {
-      outcome = loader::parse_document(root, text.first_line);
+      outcome = loader::parse_document(root, text.first_line, keys);
     } catch (const YAML::Exception& e) {
       // The reader checks types before reading, so this is a defect; the policy is refused, not lost.
       report.errors.push_back({file, document, "", 0, std::string("unexpected YAML error: ") + e.what()});
@@ -201,6 +201,22 @@ std::string files_fingerprint(const std::vector<fs::path>& paths) {
   return fingerprint;
 }
 
+// What a load asked the resolver and what it answered, so a later reload notices a rotated key even when no
+// policy file changed.
+class RecordingKeyResolver final : public KeyResolver {
+ public:
+  explicit RecordingKeyResolver(KeyResolver* inner) : inner_(inner) {}
+  Result<std::string> public_key(const std::string& namespace_name, const std::string& name) override {
+    auto answer = inner_->public_key(namespace_name, name);
+    answers[{namespace_name, name}] = answer ? *answer : "error: " + answer.error().message;
+    return answer;
+  }
+  std::map<std::pair<std::string, std::string>, std::string> answers;
+
+ private:
+  KeyResolver* inner_;
+};
+
 }  // namespace
 
 std::string PolicyError::to_string() const {
@@ -220,30 +236,37 @@ PolicySet PolicySet::of(std::vector<Policy> accepted) {
   return set;
 }
 
-LoadReport load_policies(const fs::path& path) { return load_policies(std::vector<fs::path>{path}); }
+LoadReport load_policies(const fs::path& path, KeyResolver* keys) {
+  return load_policies(std::vector<fs::path>{path}, keys);
+}
 
-LoadReport load_policies(const std::vector<fs::path>& paths) {
+LoadReport load_policies(const std::vector<fs::path>& paths, KeyResolver* keys) {
   LoadReport report;
   std::map<std::string, std::string> seen;  // policy identity → where it was defined, across every path
   for (const auto& path : paths) {
-    for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen);
+    for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen, keys);
   }
   return report;
 }
 
-PolicyStore::PolicyStore(fs::path path) : PolicyStore(std::vector<fs::path>{std::move(path)}) {}
+PolicyStore::PolicyStore(fs::path path, std::shared_ptr<KeyResolver> keys)
+    : PolicyStore(std::vector<fs::path>{std::move(path)}, std::move(keys)) {}
 
-PolicyStore::PolicyStore(std::vector<fs::path> paths)
-    : paths_(std::move(paths)), current_(std::make_shared<const PolicySet>()) {}
+PolicyStore::PolicyStore(std::vector<fs::path> paths, std::shared_ptr<KeyResolver> keys)
+    : paths_(std::move(paths)), current_(std::make_shared<const PolicySet>()), keys_(std::move(keys)) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
-  std::lock_guard reloading(reload_mutex_);
+  std::lock_guard reloading(reload_mutex_);  // also guards key_answers_
   std::string fingerprint = files_fingerprint(paths_);
+  bool unchanged = false;
   {
     std::lock_guard lock(mutex_);
-    if (!force && fingerprint == last_fingerprint_) return std::nullopt;
+    unchanged = !force && fingerprint == last_fingerprint_;
   }
-  LoadReport report = load_policies(paths_);
+  if (unchanged && !keys_changed()) return std::nullopt;
+  RecordingKeyResolver recording(keys_.get());
+  LoadReport report = load_policies(paths_, keys_ ? &recording : nullptr);
+  key_answers_ = std::move(recording.answers);
   std::lock_guard lock(mutex_);
   last_fingerprint_ = std::move(fingerprint);
   if (report.errors.empty()) {
@@ -251,6 +274,14 @@ std::optional<LoadReport> PolicyStore::reload(bool force) {
     loaded_ = true;
   }
   return report;
+}
+
+bool PolicyStore::keys_changed() const {
+  for (const auto& [secret, last] : key_answers_) {
+    auto answer = keys_->public_key(secret.first, secret.second);
+    if ((answer ? *answer : "error: " + answer.error().message) != last) return true;
+  }
+  return false;
 }
 
 std::shared_ptr<const PolicySet> PolicyStore::current() const {

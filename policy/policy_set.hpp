@@ -3,11 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "policy/key_resolver.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {
@@ -40,32 +42,40 @@ struct LoadReport {
 };
 
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
-// several documents. Non-Kyverno documents are noted and skipped.
-LoadReport load_policies(const std::filesystem::path& path);
+// several documents. Non-Kyverno documents are noted and skipped. `keys` resolves k8s:// public keys
+// (null refuses them).
+LoadReport load_policies(const std::filesystem::path& path, KeyResolver* keys = nullptr);
 // The same over several paths as one set: a policy defined in two of them is refused as in one.
-LoadReport load_policies(const std::vector<std::filesystem::path>& paths);
+LoadReport load_policies(const std::vector<std::filesystem::path>& paths, KeyResolver* keys = nullptr);
 
 // Holds the snapshot in force; reload() swaps in a new one only when every file loads cleanly, so a
 // broken edit leaves the last good set in force.
 class PolicyStore {
  public:
-  explicit PolicyStore(std::filesystem::path path);
+  // `keys` resolves k8s:// public keys; null refuses them.
+  explicit PolicyStore(std::filesystem::path path, std::shared_ptr<KeyResolver> keys = nullptr);
   // Several sources read as one set (a mounted folder and the mirror of the cluster's policy objects).
-  explicit PolicyStore(std::vector<std::filesystem::path> paths);
+  explicit PolicyStore(std::vector<std::filesystem::path> paths, std::shared_ptr<KeyResolver> keys = nullptr);
 
-  // Reloads when a file under the path was added, removed or modified since the last load (or always
-  // with force). Returns the report of that load, or nullopt when nothing changed.
+  // Reloads when a file under the path was added, removed or modified since the last load, or a k8s://
+  // key the last load read now reads differently (a rotated key), or always with force. Returns the
+  // report of that load, or nullopt when nothing changed.
   std::optional<LoadReport> reload(bool force = false);
 
   std::shared_ptr<const PolicySet> current() const;
   bool loaded() const;  // true once a load succeeded
 
  private:
+  bool keys_changed() const;  // a k8s:// key the last load read now reads differently
+
   std::vector<std::filesystem::path> paths_;
   std::mutex reload_mutex_;  // one reload at a time: two racing loads could publish the older set last
   mutable std::mutex mutex_;
   std::shared_ptr<const PolicySet> current_;
   std::string last_fingerprint_;  // names, sizes and mtimes of the files, to notice a change
+  std::shared_ptr<KeyResolver> keys_;
+  std::map<std::pair<std::string, std::string>, std::string>
+      key_answers_;  // (namespace, name) → what the last load read
   bool loaded_ = false;
 };
 

@@ -158,6 +158,10 @@ Result<AdmissionReview> decode_admission_review(std::string_view body, bool with
   auto images = images_of_field(*request, "object", image_kind);
   if (!images) return images.error();
   review.images = std::move(*images);
+  if (object) {
+    if (auto pulls = pull_credentials_of(image_kind, *object, r); !pulls)
+      return pulls.error().context("request.object");
+  }
   auto old_images = images_of_field(*request, "oldObject", image_kind);
   if (!old_images) return old_images.error();
   review.old_images = std::move(*old_images);

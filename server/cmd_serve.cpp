@@ -10,6 +10,7 @@
 #include "server/commands.hpp"
 #include "server/https_server.hpp"
 #include "server/kube/policy_flags.hpp"
+#include "server/kube/secret_flags.hpp"
 #include "server/log.hpp"
 #include "server/registry_flags.hpp"
 #include "server/trust_flags.hpp"
@@ -72,11 +73,13 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kRegistryFlagsHelp
+              << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
-  for (const auto& more : {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs()})
+  for (const auto& more :
+       {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs(), kube::kube_secret_flag_specs()})
     specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
@@ -94,8 +97,8 @@ int run_serve(const std::vector<std::string>& args) {
   const bool from_cluster = line && kube::wants_kube_policies(*line);
   if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp
-              << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp
+              << kube::kKubeSecretFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -144,7 +147,9 @@ int run_serve(const std::vector<std::string>& args) {
   std::vector<std::filesystem::path> policy_paths;
   if (line->has("policy")) policy_paths.emplace_back(line->get("policy"));
   if (from_cluster) policy_paths.emplace_back(kube::kube_policy_dir(*line));
-  policy::PolicyStore policies(policy_paths);
+  auto secret_reader = kube::secret_reader_from(*line);
+  if (!secret_reader) return fail(secret_reader.error());
+  policy::PolicyStore policies(policy_paths, *secret_reader);
   std::function<void()> reload_policies;
   auto watcher = kube::policy_watcher_from(
       *line,
@@ -164,10 +169,15 @@ int run_serve(const std::vector<std::string>& args) {
 
   asio::io_context io(static_cast<int>(*threads));
   Metrics metrics;
-  auto registry = registry_client_from(*line, io.get_executor(), [&metrics](const oci::HttpExchange& exchange) {
+  auto registry_options = registry_options_from(*line);
+  if (!registry_options) return fail(registry_options.error());
+  registry_options->observer = [&metrics](const oci::HttpExchange& exchange) {
     metrics.registry_requests.increment({exchange.host, exchange.method, std::to_string(exchange.status)});
     metrics.registry_duration.observe(exchange.seconds, {exchange.host});
-  });
+  };
+  registry_options->secret_source = *secret_reader;
+  registry_options->pod_pull_secrets = line->has("kube-pull-secrets");
+  auto registry = oci::RegistryClient::create(io.get_executor(), std::move(*registry_options));
   if (!registry) return fail(registry.error());
   record_policy_counts(metrics, policies, 0);
   policy::VerdictCache verdicts(verdict_options);

@@ -49,4 +49,34 @@ Result<std::vector<policy::ImageUse>> images_of(std::string_view kind, const rap
   return images;
 }
 
+Result<void> pull_credentials_of(std::string_view kind, const rapidjson::Value& object,
+                                 policy::AdmissionRequest& request) {
+  const char* spec_pointer = pod_spec_pointer(kind);
+  if (!spec_pointer || !object.IsObject()) return success();
+  const rapidjson::Value* spec = rapidjson::Pointer(spec_pointer).Get(object);
+  if (!spec || !spec->IsObject()) return success();  // images_of reports a malformed spec
+  std::string field = std::string(spec_pointer + 1);
+  for (char& c : field)
+    if (c == '/') c = '.';
+  request.has_pod_spec = true;
+  if (auto account = spec->FindMember("serviceAccountName"); account != spec->MemberEnd() && !account->value.IsNull()) {
+    if (!account->value.IsString()) return Error::invalid(field + ".serviceAccountName is not a string");
+    request.service_account.assign(account->value.GetString(), account->value.GetStringLength());
+  }
+  auto secrets = spec->FindMember("imagePullSecrets");
+  if (secrets == spec->MemberEnd() || secrets->value.IsNull()) return success();
+  if (!secrets->value.IsArray()) return Error::invalid(field + ".imagePullSecrets is not a list");
+  for (rapidjson::SizeType i = 0; i < secrets->value.Size(); ++i) {
+    const auto& item = secrets->value[i];
+    const std::string where = field + ".imagePullSecrets[" + std::to_string(i) + "]";
+    if (!item.IsObject()) return Error::invalid(where + " is not an object");
+    auto name = item.FindMember("name");
+    // Kubernetes allows an empty reference (it names nothing); the kubelet skips it.
+    if (name == item.MemberEnd() || name->value.IsNull()) continue;
+    if (!name->value.IsString()) return Error::invalid(where + ".name is not a string");
+    if (name->value.GetStringLength() > 0) request.image_pull_secrets.emplace_back(name->value.GetString());
+  }
+  return success();
+}
+
 }  // namespace signet::server

@@ -21,4 +21,9 @@ const char* pod_spec_pointer(std::string_view kind);
 // never a silently empty list.
 Result<std::vector<policy::ImageUse>> images_of(std::string_view kind, const rapidjson::Value& object);
 
+// What the pod could pull its images with: spec.serviceAccountName and the names of spec.imagePullSecrets,
+// set on `request` with has_pod_spec when `object` holds a pod spec. A malformed field is an error naming it.
+Result<void> pull_credentials_of(std::string_view kind, const rapidjson::Value& object,
+                                 policy::AdmissionRequest& request);
+
 }  // namespace signet::server

@@ -1,5 +1,7 @@
 #include "server/kube/api_client.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -97,6 +99,22 @@ net::awaitable<Result<KubeObject>> KubeClient::get(const ResourceType& type, con
   if (doc.Parse(response->body.c_str(), response->body.size()).HasParseError())
     co_return Error::invalid("get " + what + ": the answer is not JSON");
   co_return to_object(doc, doc.GetAllocator(), type);
+}
+
+net::awaitable<Result<std::optional<KubeObject>>> KubeClient::find(const ResourceType& type, const std::string& ns,
+                                                                   const std::string& name, Deadline deadline) {
+  const std::string what = type.name() + " " + (ns.empty() ? name : ns + "/" + name);
+  const ApiRequest request{"GET", type.object_path(ns, name), ""};
+  auto response = co_await transport_.send(request, std::min(deadline, Clock::now() + options_.request_timeout));
+  if (!response) co_return response.error().context("get " + what);
+  if (response->status == 404) co_return std::optional<KubeObject>();
+  if (response->status != 200) co_return api_error("get", type, what, *response, config());
+  rapidjson::Document doc;
+  if (doc.Parse(response->body.c_str(), response->body.size()).HasParseError())
+    co_return Error::invalid("get " + what + ": the answer is not JSON");
+  auto object = to_object(doc, doc.GetAllocator(), type);
+  if (!object) co_return object.error();
+  co_return std::optional<KubeObject>(std::move(*object));
 }
 
 net::awaitable<Result<ObjectList>> KubeClient::list(const ResourceType& type) {

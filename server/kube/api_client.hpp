@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,11 @@ class KubeClient {
   // One object. 404 is an Invalid error "<resource> NS/NAME not found".
   boost::asio::awaitable<Result<KubeObject>> get(const ResourceType& type, const std::string& ns,
                                                  const std::string& name);
+
+  // One object that may not exist (404 is nullopt), answered by `deadline` (or the request timeout, if
+  // sooner).
+  boost::asio::awaitable<Result<std::optional<KubeObject>>> find(const ResourceType& type, const std::string& ns,
+                                                                 const std::string& name, Deadline deadline);
 
   // Every object of `type` (all namespaces), read `page_size` at a time with `continue`. A continue token
   // that expired (410) starts the list again, once.

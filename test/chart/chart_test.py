@@ -173,6 +173,7 @@ class Security(unittest.TestCase):
         cluster = {(g, r): rule["verbs"] for rule in find(everything, "ClusterRole")["rules"]
                    for g in rule["apiGroups"] for r in rule["resources"]}
         self.assertEqual(cluster[("", "secrets")], ["get"])
+        self.assertEqual(cluster[("", "serviceaccounts")], ["get"])
         self.assertEqual(cluster[("kyverno.io", "policies")], ["get", "list", "watch"])
         self.assertIn("create", cluster[("wgpolicyk8s.io", "policyreports")])
         role = find(everything, "Role")
@@ -381,7 +382,7 @@ class Values(unittest.TestCase):
             help_text = subprocess.run([ARGS.signet, "serve", "--help"], capture_output=True, text=True).stdout
         else:  # without a built binary, the help texts in the sources say the same
             help_text = "".join((ROOT / "server" / f).read_text()
-                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp"))
+                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp", "kube/secret_flags.cpp"))
         known = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) | PENDING_FLAGS
         for objects in (render(), render("--values", str(ALL_OPTIONS))):
             args = container(objects)["args"]
@@ -391,8 +392,13 @@ class Values(unittest.TestCase):
         args = container(render("--values", str(ALL_OPTIONS)))["args"]
         for expected in ("--registry-secrets=/etc/signet/registry-secrets", "--insecure-registry=registry.internal:5000",
                          "--tuf-mirror=https://tuf.example.com", "--trusted-root=/etc/signet/trust/trusted_root.json",
-                         "--kube-kyverno-policies", "--threads=4", "--log-format=text"):
+                         "--kube-kyverno-policies", "--threads=4", "--log-format=text", "--kube-secrets",
+                         "--kube-namespace=signet-system", "--kube-pull-secrets"):
             self.assertIn(expected, args)
+        self.assertFalse({"--kube-secrets", "--kube-pull-secrets"} & set(container(render())["args"]))
+        namespaced = container(render("--set", "rbac.readSecrets=namespace"))["args"]
+        self.assertIn("--kube-secrets", namespaced)
+        self.assertNotIn("--kube-pull-secrets", namespaced)
 
     def test_policy_files_become_the_policy_folder(self):
         objects = render("--values", str(ALL_OPTIONS))

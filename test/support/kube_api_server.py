@@ -6,7 +6,7 @@ usage:
                      [--bookmark-interval SECONDS] [--plain-http]
 
 Serves the resources signet reads (signet.dev/v1alpha1 clusterimagepolicies and imagepolicies, kyverno.io/v1
-clusterpolicies and policies, v1 secrets and configmaps) over HTTPS with a certificate for 127.0.0.1 and
+clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts) over HTTPS with a certificate for 127.0.0.1 and
 localhost signed by a fresh test CA (DIR/ca.crt; a client certificate it accepts is DIR/client.crt with
 DIR/client.key). Runs in the foreground until SIGTERM.
 
@@ -55,6 +55,7 @@ RESOURCES = {
     ("kyverno.io", "v1", "policies"): ("Policy", True),
     ("", "v1", "secrets"): ("Secret", True),
     ("", "v1", "configmaps"): ("ConfigMap", True),
+    ("", "v1", "serviceaccounts"): ("ServiceAccount", True),
 }
 KINDS = {(g, v, kind): (g, v, plural) for (g, v, plural), (kind, _) in RESOURCES.items()}
 

@@ -202,3 +202,39 @@ TEST_CASE("credential helpers are found for the registries they hold", "[oci][cr
   CHECK(desktop->name == "desktop");
   CHECK_FALSE(desktop->for_host);
 }
+
+namespace {
+
+signet::oci::NamedDockerConfig named(const std::string& source, const std::string& json) {
+  auto config = signet::oci::DockerConfig::parse(json);
+  REQUIRE(config.ok());
+  return {source, std::move(*config)};
+}
+
+TEST_CASE("secrets read from the cluster are searched the policy's first, then the pod's, then the default",
+          "[oci][credentials]") {
+  TempDir dir;
+  write(dir / "config.json", config_for("ghcr.io", kAlice));
+  write_secret(dir, "regcred", config_for("ghcr.io", kBob));  // mounted, but the read was resolved
+  const auto store = open_store(dir, dir / "config.json");
+  auto resolved = std::make_shared<signet::oci::ResolvedSecrets>();
+  RepositoryScope scope{"ghcr.io", "team/app", {"regcred"}, resolved, "team|default"};
+  auto found = store.find(scope);
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->source == "docker config " + (dir / "config.json"));
+
+  resolved->pod.push_back(named("image pull secret team/pull", config_for("ghcr.io", kBob)));
+  found = store.find(scope);
+  REQUIRE(found->has_value());
+  CHECK((*found)->source == "image pull secret team/pull");
+  CHECK((*found)->credentials.username == "bob");
+
+  resolved->policy.push_back(named("secret signet/regcred", config_for("ghcr.io/team", kAlice)));
+  found = store.find(scope);
+  REQUIRE(found->has_value());
+  CHECK((*found)->source == "secret signet/regcred");
+  CHECK((*found)->credentials.username == "alice");
+}
+
+}  // namespace

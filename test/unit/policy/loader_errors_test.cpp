@@ -181,7 +181,9 @@ TEST_CASE("public keys that are references or variables are refused as not suppo
   PolicyError error = refusal_of(edited(keyed_policy(), pem, "              k8s://ci/cosign-key\n"));
   CHECK(error.field_path == kKeysPath + ".publicKeys");
   CHECK(error.line == 18);
-  CHECK(error.message == "keys.publicKeys: keys read from Kubernetes Secrets (k8s://) are not supported by signet yet");
+  CHECK(
+      error.message ==
+      "keys.publicKeys: k8s://ci/cosign-key is read from a Kubernetes Secret, which needs signet serve --kube-secrets");
 
   error = refusal_of(edited(keyed_policy(), pem, "              awskms://alias/release\n"));
   CHECK(error.message == "keys.publicKeys: key references (awskms://) are not supported by signet yet");

@@ -201,3 +201,34 @@ TEST_CASE("hostile bodies are refused without a crash: deep nesting, bad UTF-8, 
     CHECK_FALSE(decode_admission_review(whole.substr(0, cut)).ok());
   }
 }
+
+namespace signet::server {
+namespace {
+
+std::string deployment_request(const std::string& pod_spec_extra) {
+  return R"({"uid":"u1","operation":"CREATE","kind":{"group":"apps","version":"v1","kind":"Deployment"},)"
+         R"("namespace":"team","object":{"metadata":{"name":"app"},"spec":{"template":{"spec":{)" +
+         pod_spec_extra + R"("containers":[{"name":"app","image":"registry.example/app:1"}]}}}}})";
+}
+
+TEST_CASE("the pod spec's service account and image pull secrets are kept for registry reads", "[server][review]") {
+  auto review = decode_admission_review(
+      review_with(deployment_request(R"("serviceAccountName":"builder","imagePullSecrets":[{"name":"pull"},{}],)")));
+  REQUIRE(review.ok());
+  CHECK(review->request.has_pod_spec);
+  CHECK(review->request.service_account == "builder");
+  CHECK(review->request.image_pull_secrets == std::vector<std::string>{"pull"});
+
+  auto plain = decode_admission_review(review_with(deployment_request("")));
+  REQUIRE(plain.ok());
+  CHECK(plain->request.has_pod_spec);
+  CHECK(plain->request.service_account.empty());
+  CHECK(plain->request.image_pull_secrets.empty());
+
+  auto malformed = decode_admission_review(review_with(deployment_request(R"("imagePullSecrets":"pull",)")));
+  REQUIRE_FALSE(malformed.ok());
+  CHECK(malformed.error().message == "request.object: spec.template.spec.imagePullSecrets is not a list");
+}
+
+}  // namespace
+}  // namespace signet::server

@@ -1,0 +1,39 @@
+#include "server/kube/secret_flags.hpp"
+
+#include "server/kube/policy_flags.hpp"
+
+namespace signet::server::kube {
+
+const char* const kKubeSecretFlagsHelp =
+    "Secrets from the cluster:\n"
+    "  --kube-secrets             read from the API the registry credentials policies name in\n"
+    "                             imageRegistryCredentials.secrets (in signet's namespace, or namespace/name;\n"
+    "                             names mounted with --registry-secrets are read from there) and\n"
+    "                             k8s://namespace/name public keys\n"
+    "  --kube-pull-secrets        also read the admitted pods' imagePullSecrets and their service accounts'\n"
+    "                             (needs get on secrets and serviceaccounts in every namespace)\n"
+    "  --kube-namespace NS        signet's namespace (default: the service account's, or the kubeconfig\n"
+    "                             context's)\n";
+
+std::vector<FlagSpec> kube_secret_flag_specs() {
+  return {{"kube-secrets", false}, {"kube-pull-secrets", false}, {"kube-namespace"}};
+}
+
+Result<std::shared_ptr<SecretReader>> secret_reader_from(const CommandLine& line) {
+  if (!line.has("kube-secrets")) {
+    for (const char* flag : {"kube-namespace", "kube-pull-secrets"})
+      if (line.has(flag)) return Error::invalid(std::string("--") + flag + " needs --kube-secrets");
+    return std::shared_ptr<SecretReader>();
+  }
+  auto config = cluster_config_from(line);
+  if (!config) return config.error().context("--kube-secrets");
+  SecretReaderOptions options;
+  options.own_namespace = line.get("kube-namespace", config->default_namespace);
+  if (options.own_namespace.empty()) {
+    return Error::invalid("--kube-secrets: signet's namespace is unknown (" + config->source +
+                          " names none); give --kube-namespace NS");
+  }
+  return std::make_shared<SecretReader>(std::move(*config), std::move(options));
+}
+
+}  // namespace signet::server::kube
