@@ -10,6 +10,7 @@
 #include "server/commands.hpp"
 #include "server/https_server.hpp"
 #include "server/kube/policy_flags.hpp"
+#include "server/kube/report_flags.hpp"
 #include "server/log.hpp"
 #include "server/registry_flags.hpp"
 #include "server/trust_flags.hpp"
@@ -72,11 +73,13 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeReportFlagsHelp << kRegistryFlagsHelp
+              << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
-  for (const auto& more : {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs()})
+  for (const auto& more :
+       {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs(), kube::kube_report_flag_specs()})
     specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
@@ -94,8 +97,8 @@ int run_serve(const std::vector<std::string>& args) {
   const bool from_cluster = line && kube::wants_kube_policies(*line);
   if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp << kRegistryFlagsHelp
-              << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp
+              << kube::kKubeReportFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -170,13 +173,25 @@ int run_serve(const std::vector<std::string>& args) {
   });
   if (!registry) return fail(registry.error());
   record_policy_counts(metrics, policies, 0);
+  auto reporting = kube::reporting_from(*line, metrics, [](bool problem, const std::string& message) {
+    log(problem ? Level::Warning : Level::Info, message);
+  });
+  if (!reporting) return fail(reporting.error());
   policy::VerdictCache verdicts(verdict_options);
   oci::RegistryClient& client = **registry;
-  WebhookOptions webhook_options{*deadline, &verdicts, [&client, &verdicts] {
+  WebhookOptions webhook_options{*deadline,
+                                 &verdicts,
+                                 [&client, &verdicts] {
                                    auto stats = client.cache_stats();
                                    stats.emplace("verdict", verdicts.stats());
                                    return stats;
-                                 }};
+                                 },
+                                 {}};
+  if (auto* writer = reporting->writer.get()) {
+    webhook_options.on_decision = [writer](const policy::AdmissionRequest& request, const policy::Decision& decision) {
+      writer->submit(request, decision);
+    };
+  }
   Webhook webhook(policies, client, metrics, webhook_options);
 
   HttpsServerOptions server_options;
@@ -218,6 +233,8 @@ int run_serve(const std::vector<std::string>& args) {
   };
   schedule_reload();
   if (*watcher) (*watcher)->start();
+  if (reporting->elector) reporting->elector->start();
+  if (reporting->writer) reporting->writer->start();
 
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -233,6 +250,9 @@ int run_serve(const std::vector<std::string>& args) {
   for (long i = 1; i < *threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& worker : workers) worker.join();
+  // After the last answer: what is queued is written, then the Lease is released for another replica.
+  if (reporting->writer) reporting->writer->stop();
+  if (reporting->elector) reporting->elector->stop();
   log(Level::Info, "signet stopped");
   return kExitOk;
 }
