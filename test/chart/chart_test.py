@@ -381,7 +381,8 @@ class Values(unittest.TestCase):
             help_text = subprocess.run([ARGS.signet, "serve", "--help"], capture_output=True, text=True).stdout
         else:  # without a built binary, the help texts in the sources say the same
             help_text = "".join((ROOT / "server" / f).read_text()
-                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp"))
+                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp",
+                                          "kube/policy_flags.cpp", "kube/report_flags.cpp"))
         known = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) | PENDING_FLAGS
         for objects in (render(), render("--values", str(ALL_OPTIONS))):
             args = container(objects)["args"]
@@ -391,8 +392,14 @@ class Values(unittest.TestCase):
         args = container(render("--values", str(ALL_OPTIONS)))["args"]
         for expected in ("--registry-secrets=/etc/signet/registry-secrets", "--insecure-registry=registry.internal:5000",
                          "--tuf-mirror=https://tuf.example.com", "--trusted-root=/etc/signet/trust/trusted_root.json",
-                         "--kube-kyverno-policies", "--threads=4", "--log-format=text"):
+                         "--kube-kyverno-policies", "--threads=4", "--log-format=text", "--kube-events",
+                         "--kube-reports", "--leader-election-namespace=signet-system"):
             self.assertIn(expected, args)
+        # PolicyReports and their Lease only when the RBAC that lets signet write them is on.
+        default_args = container(render())["args"]
+        self.assertNotIn("--kube-reports", default_args)
+        self.assertFalse(any(a.startswith("--leader-election") for a in default_args))
+        self.assertNotIn("--kube-events", container(render("--set", "rbac.events=false"))["args"])
 
     def test_policy_files_become_the_policy_folder(self):
         objects = render("--values", str(ALL_OPTIONS))
