@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
+#include "server/kube/report_flags.hpp"
 #include "server/kube/report_writer.hpp"
 #include "server/run_sync.hpp"
 #include "server/webhook.hpp"
@@ -219,6 +220,50 @@ TEST_CASE("an API server that refuses writes costs the reports, with a message n
   REQUIRE(notes.size() == 1);
   CHECK_THAT(notes[0], Catch::Contains("403") && Catch::Contains("policyreports") &&
                            Catch::Contains("wgpolicyk8s.io") && Catch::Contains("kept for the next batch"));
+}
+
+TEST_CASE("the reporting flags: what each needs, and nothing without them", "[kube][reports]") {
+  Metrics metrics;
+  auto reporting = [&](std::vector<std::string> args) {
+    auto line = CommandLine::parse(args, kube_report_flag_specs());
+    REQUIRE(line.ok());
+    return reporting_from(*line, metrics, {});
+  };
+  auto none = reporting({});
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->writer);
+  CHECK_FALSE(none->elector);
+  auto lonely = reporting({"--leader-election-namespace", "signet-system"});
+  REQUIRE_FALSE(lonely.ok());
+  CHECK_THAT(lonely.error().message, Catch::Contains("needs --kube-reports"));
+  auto no_namespace = reporting({"--kube-reports", "--leader-election-id", "x"});
+  REQUIRE_FALSE(no_namespace.ok());
+  CHECK_THAT(no_namespace.error().message, Catch::Contains("--leader-election-namespace"));
+
+  TestApiServer server;
+  test::TempDir dir;
+  const std::string kubeconfig = std::string(dir.path()) + "/kubeconfig";
+  std::ofstream(kubeconfig) << "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
+                               "    server: "
+                            << server.url() << "\n    certificate-authority: " << server.dir()
+                            << "/ca.crt\nusers:\n- name: u\n  user:\n    token: " << test::kTestToken
+                            << "\ncontexts:\n- name: t\n  context: {cluster: c, user: u}\n";
+  std::vector<std::string> args = {
+      "--kube-reports", "--kube-events", "--kubeconfig", kubeconfig, "--leader-election-namespace", "signet-system"};
+  auto line = CommandLine::parse(args, [] {
+    auto specs = kube_report_flag_specs();
+    specs.push_back({"kubeconfig"});
+    specs.push_back({"kube-context"});
+    return specs;
+  }());
+  REQUIRE(line.ok());
+  auto full = reporting_from(*line, metrics, {});
+  REQUIRE(full.ok());
+  REQUIRE(full->elector);
+  REQUIRE(full->writer);
+  REQUIRE(*full->elector->try_acquire_or_renew());
+  CHECK(metrics.leader.value({}) == 1);
+  CHECK_THAT(metrics.render(), Catch::Contains("signet_reports_queue_dropped_total 0"));
 }
 
 // --- admissions never wait ---------------------------------------------------------------------------------
