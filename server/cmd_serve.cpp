@@ -11,6 +11,7 @@
 #include "server/https_server.hpp"
 #include "server/kube/policy_flags.hpp"
 #include "server/kube/secret_flags.hpp"
+#include "server/kube/report_flags.hpp"
 #include "server/log.hpp"
 #include "server/registry_flags.hpp"
 #include "server/trust_flags.hpp"
@@ -73,13 +74,15 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kRegistryFlagsHelp
+    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp
+              << kRegistryFlagsHelp
               << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
   for (const auto& more :
-       {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs(), kube::kube_secret_flag_specs()})
+       {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs(), kube::kube_secret_flag_specs(),
+        kube::kube_report_flag_specs()})
     specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
@@ -98,7 +101,7 @@ int run_serve(const std::vector<std::string>& args) {
   if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp
-              << kube::kKubeSecretFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+              << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -180,13 +183,25 @@ int run_serve(const std::vector<std::string>& args) {
   auto registry = oci::RegistryClient::create(io.get_executor(), std::move(*registry_options));
   if (!registry) return fail(registry.error());
   record_policy_counts(metrics, policies, 0);
+  auto reporting = kube::reporting_from(*line, metrics, [](bool problem, const std::string& message) {
+    log(problem ? Level::Warning : Level::Info, message);
+  });
+  if (!reporting) return fail(reporting.error());
   policy::VerdictCache verdicts(verdict_options);
   oci::RegistryClient& client = **registry;
-  WebhookOptions webhook_options{*deadline, &verdicts, [&client, &verdicts] {
+  WebhookOptions webhook_options{*deadline,
+                                 &verdicts,
+                                 [&client, &verdicts] {
                                    auto stats = client.cache_stats();
                                    stats.emplace("verdict", verdicts.stats());
                                    return stats;
-                                 }};
+                                 },
+                                 {}};
+  if (auto* writer = reporting->writer.get()) {
+    webhook_options.on_decision = [writer](const policy::AdmissionRequest& request, const policy::Decision& decision) {
+      writer->submit(request, decision);
+    };
+  }
   Webhook webhook(policies, client, metrics, webhook_options);
 
   HttpsServerOptions server_options;
@@ -228,6 +243,8 @@ int run_serve(const std::vector<std::string>& args) {
   };
   schedule_reload();
   if (*watcher) (*watcher)->start();
+  if (reporting->elector) reporting->elector->start();
+  if (reporting->writer) reporting->writer->start();
 
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -243,6 +260,9 @@ int run_serve(const std::vector<std::string>& args) {
   for (long i = 1; i < *threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& worker : workers) worker.join();
+  // After the last answer: what is queued is written, then the Lease is released for another replica.
+  if (reporting->writer) reporting->writer->stop();
+  if (reporting->elector) reporting->elector->stop();
   log(Level::Info, "signet stopped");
   return kExitOk;
 }

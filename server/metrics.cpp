@@ -135,6 +135,9 @@ std::string Metrics::render() const {
   cache_hits.render(out);
   cache_misses.render(out);
   policies.render(out);
+  reports_dropped.render(out);
+  reports_written.render(out);
+  leader.render(out);
   build_info.render(out);
   return out;
 }

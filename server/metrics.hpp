@@ -91,6 +91,20 @@ struct Metrics {
       MetricFamily::Type::Counter, "signet_cache_misses_total", "Lookups each cache could not answer.", {"cache"}};
   MetricFamily policies{
       MetricFamily::Type::Gauge, "signet_policies", "Policies in force, and refused at the last load.", {"state"}};
+  MetricFamily reports_dropped{MetricFamily::Type::Counter,
+                               "signet_reports_queue_dropped_total",
+                               "Admission results dropped before they reached a PolicyReport or Event: the queue to "
+                               "the report writer was full.",
+                               {}};
+  MetricFamily reports_written{MetricFamily::Type::Counter,
+                               "signet_reports_written_total",
+                               "Objects written to the Kubernetes API by the report writer, by kind (PolicyReport, "
+                               "ClusterPolicyReport, Event).",
+                               {"kind"}};
+  MetricFamily leader{MetricFamily::Type::Gauge,
+                      "signet_leader",
+                      "1 while this replica holds the Lease that elects the PolicyReport writer, else 0.",
+                      {}};
   MetricFamily build_info{MetricFamily::Type::Gauge, "signet_build_info", "signet's version.", {"version"}};
 
   // The whole exposition, text format 0.0.4.

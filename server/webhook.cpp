@@ -115,6 +115,8 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
   metrics_.admission_duration.observe(seconds);
 
   log_admission(*review, decision, mode_name, seconds);
+  // /mutate sees the same request as /validate: reported once.
+  if (options_.on_decision && mode == policy::Mode::Validate) options_.on_decision(request, decision);
   co_return HttpAnswer{200, "application/json", encode_admission_response(*review, decision), decision.allowed};
 }
 

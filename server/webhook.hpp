@@ -35,6 +35,8 @@ struct WebhookOptions {
   policy::VerdictCache* verdicts = nullptr;
   // The caches' sizes and hit counts by cache name, read when /metrics is scraped.
   std::function<std::map<std::string, oci::CacheStats>()> cache_stats;
+  // Told every decision, to report it; must return at once (the report writer only queues it).
+  std::function<void(const policy::AdmissionRequest&, const policy::Decision&)> on_decision;
 };
 
 class Webhook {

@@ -382,7 +382,8 @@ class Values(unittest.TestCase):
             help_text = subprocess.run([ARGS.signet, "serve", "--help"], capture_output=True, text=True).stdout
         else:  # without a built binary, the help texts in the sources say the same
             help_text = "".join((ROOT / "server" / f).read_text()
-                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp", "kube/secret_flags.cpp"))
+                                for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp",
+                                          "kube/policy_flags.cpp", "kube/report_flags.cpp", "kube/secret_flags.cpp"))
         known = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) | PENDING_FLAGS
         for objects in (render(), render("--values", str(ALL_OPTIONS))):
             args = container(objects)["args"]
@@ -393,12 +394,20 @@ class Values(unittest.TestCase):
         for expected in ("--registry-secrets=/etc/signet/registry-secrets", "--insecure-registry=registry.internal:5000",
                          "--tuf-mirror=https://tuf.example.com", "--trusted-root=/etc/signet/trust/trusted_root.json",
                          "--kube-kyverno-policies", "--threads=4", "--log-format=text", "--kube-secrets",
-                         "--kube-namespace=signet-system", "--kube-pull-secrets"):
+                         "--kube-namespace=signet-system", "--kube-pull-secrets", "--kube-events",
+                         "--kube-reports"):
             self.assertIn(expected, args)
         self.assertFalse({"--kube-secrets", "--kube-pull-secrets"} & set(container(render())["args"]))
         namespaced = container(render("--set", "rbac.readSecrets=namespace"))["args"]
         self.assertIn("--kube-secrets", namespaced)
         self.assertNotIn("--kube-pull-secrets", namespaced)
+        # PolicyReports only when the RBAC that lets signet write them is on; the Lease only when asked.
+        default_args = container(render())["args"]
+        self.assertNotIn("--kube-reports", default_args)
+        self.assertFalse(any(a.startswith("--leader-election") for a in default_args))
+        self.assertNotIn("--kube-events", container(render("--set", "rbac.events=false"))["args"])
+        elected = container(render("--set", "rbac.policyReports=true", "--set", "rbac.leaderElection=true"))["args"]
+        self.assertIn("--leader-election-namespace=signet-system", elected)
 
     def test_policy_files_become_the_policy_folder(self):
         objects = render("--values", str(ALL_OPTIONS))

@@ -6,7 +6,7 @@ ClusterImagePolicy added, modified or deleted on the API server changes what sig
 
 usage: kube_test.py SIGNET_BINARY [unittest options]
 """
-import json, os, shutil, subprocess, sys, tempfile, time, unittest, urllib.request, ssl
+import json, os, shutil, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.request, ssl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -16,12 +16,15 @@ TOKEN = "kube-e2e-token"
 CHANGE_SECONDS = 5  # a policy change must be in force within this
 
 
-def cluster_image_policy(name, refs, pem):
+def cluster_image_policy(name, refs, pem, action="Enforce"):
+    verify = {"imageReferences": refs, "attestors": [{"entries": [{"keys": {
+        "publicKeys": pem.strip(), "rekor": {"ignoreTlog": True}}}]}]}
+    if action == "Audit":
+        verify["mutateDigest"] = False  # Kyverno refuses digest mutation under Audit
     return {"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicy", "metadata": {"name": name},
-            "spec": {"validationFailureAction": "Enforce", "rules": [{
+            "spec": {"validationFailureAction": action, "rules": [{
                 "name": "verify-signature", "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
-                "verifyImages": [{"imageReferences": refs, "attestors": [{"entries": [{"keys": {
-                    "publicKeys": pem.strip(), "rekor": {"ignoreTlog": True}}}]}]}]}]}}
+                "verifyImages": [verify]}]}}
 
 
 class KubeSignet(e2e.Signet):
@@ -167,6 +170,84 @@ contexts:
                                                      "also-key-b.yaml")))
         requests = self.control("GET", "/_test/requests")
         self.assertIn("watch=true&allowWatchBookmarks=true", requests)
+
+    def test_audit_failure_is_reported_as_a_policy_report_and_an_event(self):
+        # An image signed with key A, and an Audit policy for its repository that wants key B.
+        digest = e2e.support("push_image.py", f"{self.reg}/audited/app:v1", "--text", "audit-" + os.urandom(4).hex())
+        e2e.support("cosign_sign.py", self.reg, "audited/app", digest, self.key_a, "--plain-http")
+        image = f"{self.reg}/audited/app:v1@{digest}"
+        self.control("POST", "/_test/objects",
+                     cluster_image_policy("audit-key-b", [f"{self.reg}/audited/*"], self.pub_b, action="Audit"))
+        work = os.path.join(self.work, "reporting")
+        os.makedirs(work)
+        with open(os.path.join(work, "none.json"), "w") as f:
+            f.write("{}")
+        signet = KubeSignet(work, self.kubeconfig, os.path.join(work, "policies"), self.reg,
+                            ["--kube-reports", "--kube-events", "--leader-election-namespace", "signet-system",
+                             "--leader-election-id", "signet-e2e"])
+        try:
+            review = e2e.pod_review([image])
+            review["request"]["name"] = "audited-pod"
+            review["request"]["object"]["metadata"]["name"] = "audited-pod"
+            started = time.monotonic()
+            response = signet.review(review)
+            self.assertLess(time.monotonic() - started, 5)
+            self.assertTrue(response["allowed"])  # Audit: admitted, with a warning
+            self.assertTrue(any("audit-key-b" in w for w in response.get("warnings", [])), response)
+
+            report_path = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/default/policyreports/signet-default"
+            report = self.eventually(lambda: self.stored(report_path))
+            self.assertIsNotNone(report, "no PolicyReport signet-default within 15 s; see " + signet.log.name)
+            results = [r for r in report["results"] if r["policy"] == "audit-key-b"]
+            self.assertEqual(len(results), 1, report)
+            self.assertEqual(results[0]["result"], "fail")
+            self.assertEqual(results[0]["rule"], "verify-signature")
+            self.assertEqual(results[0]["source"], "signet")
+            self.assertEqual(results[0]["resources"][0]["name"], "audited-pod")
+            self.assertEqual(report["summary"]["fail"], 1)
+
+            def event():
+                for w in json.loads(self.control("GET", "/_test/writes")):
+                    body = w["body"] if isinstance(w["body"], dict) else {}
+                    if (body.get("kind") == "Event" and w["status"] == 201 and
+                            body["involvedObject"]["name"] == "audited-pod"):
+                        return body
+                return None
+            posted = self.eventually(event)
+            self.assertIsNotNone(posted, "no Event for audited-pod")
+            self.assertEqual((posted["type"], posted["reason"]), ("Warning", "PolicyViolation"))
+            self.assertIn("audit-key-b", posted["message"])
+
+            lease = self.stored("/apis/coordination.k8s.io/v1/namespaces/signet-system/leases/signet-e2e")
+            self.assertTrue(lease and lease["spec"]["holderIdentity"], lease)
+            metrics = signet.get("/metrics")[1]
+            metrics = metrics.decode() if isinstance(metrics, bytes) else metrics
+            self.assertIn('signet_reports_written_total{kind="PolicyReport"}', metrics)
+            self.assertIn("signet_leader 1", metrics)
+        finally:
+            signet.stop()
+            signet.log.close()
+            self.control("POST", "/_test/delete", {"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicy",
+                                                   "metadata": {"name": "audit-key-b"}})
+        # Stopped: the Lease was released for another replica.
+        self.assertEqual(self.stored("/apis/coordination.k8s.io/v1/namespaces/signet-system/leases/signet-e2e")
+                         ["spec"]["holderIdentity"], "")
+
+    def stored(self, path):
+        try:
+            return json.loads(self.control("GET", "/_test/object?path=" + path))
+        except urllib.error.HTTPError:
+            return None
+
+    @staticmethod
+    def eventually(find, seconds=15):
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            found = find()
+            if found:
+                return found
+            time.sleep(0.2)
+        return None
 
     def test_serve_outside_a_cluster_without_kubeconfig_says_what_to_give(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("KUBERNETES_")}

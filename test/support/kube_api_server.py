@@ -6,7 +6,8 @@ usage:
                      [--bookmark-interval SECONDS] [--plain-http]
 
 Serves the resources signet reads (signet.dev/v1alpha1 clusterimagepolicies and imagepolicies, kyverno.io/v1
-clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts) over HTTPS with a certificate for 127.0.0.1 and
+clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts) and those it writes (wgpolicyk8s.io/v1alpha2
+policyreports and clusterpolicyreports, v1 events, coordination.k8s.io/v1 leases) over HTTPS with a certificate for 127.0.0.1 and
 localhost signed by a fresh test CA (DIR/ca.crt; a client certificate it accepts is DIR/client.crt with
 DIR/client.key). Runs in the foreground until SIGTERM.
 
@@ -20,6 +21,10 @@ What a client meets, as the real API server does it:
     `allowWatchBookmarks`, `timeoutSeconds`) streaming one JSON event per line with chunked transfer:
     ADDED / MODIFIED / DELETED / BOOKMARK, and an ERROR event holding a 410 Status when the resourceVersion
     is older than the history kept. Resource versions are one counter over every object, as etcd's.
+  - writes of the resources signet writes: POST to the collection creates (201; 409 AlreadyExists when the
+    name is taken), PUT replaces (404 when missing; 409 Conflict when the body's metadata.resourceVersion is
+    not the stored one), PATCH with application/merge-patch+json merges (404 when missing); each stores a
+    new resourceVersion and an ADDED or MODIFIED event.
   - fixtures: JSON files holding objects, a list of objects or a `...List`, served from the start.
 
 Control endpoints for the test itself (no authentication, under /_test/):
@@ -30,8 +35,13 @@ Control endpoints for the test itself (no authentication, under /_test/):
                            the connection without ending the chunked body), {"watch_gone": "status"} (the
                            next watch is answered 410), {"compact": true} (history before now is
                            forgotten: an older resourceVersion gets the ERROR 410 event), {"expire_continue":
-                           true} (the next LIST with a continue token is answered 410 Expired)
+                           true} (the next LIST with a continue token is answered 410 Expired),
+                           {"hang": S} (every API request waits S seconds before it is answered; 0 ends it),
+                           {"write_before_next_update": true} (the object of the next PUT is written by someone
+                           else first: a PUT carrying the resourceVersion it read is a 409 Conflict)
   GET  /_test/requests     the API requests so far, one per line: "METHOD PATH?QUERY STATUS"
+  GET  /_test/writes       the write requests so far, a JSON list of {"method", "path", "status", "body"}
+  GET  /_test/object?path=P  the stored object at API path P (no authentication), 404 when none
 """
 import argparse
 import base64
@@ -56,7 +66,15 @@ RESOURCES = {
     ("", "v1", "secrets"): ("Secret", True),
     ("", "v1", "configmaps"): ("ConfigMap", True),
     ("", "v1", "serviceaccounts"): ("ServiceAccount", True),
+    # Written by signet: admission results and the Lease that elects the report writer.
+    ("wgpolicyk8s.io", "v1alpha2", "policyreports"): ("PolicyReport", True),
+    ("wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports"): ("ClusterPolicyReport", False),
+    ("", "v1", "events"): ("Event", True),
+    ("coordination.k8s.io", "v1", "leases"): ("Lease", True),
 }
+# The resources a client may create (POST), replace (PUT) and merge-patch (PATCH).
+WRITABLE = {("wgpolicyk8s.io", "policyreports"), ("wgpolicyk8s.io", "clusterpolicyreports"), ("", "events"),
+            ("coordination.k8s.io", "leases")}
 KINDS = {(g, v, kind): (g, v, plural) for (g, v, plural), (kind, _) in RESOURCES.items()}
 
 
@@ -108,6 +126,7 @@ class Store:
         self.compacted = 0  # watches from below this are too old
         self.faults = {}
         self.requests = []
+        self.writes = []
 
     def put(self, obj, event=None):
         api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
@@ -203,6 +222,15 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(text)
             return
+        if self.command == "GET" and self.path == "/_test/writes":
+            with STORE.lock:
+                return self.send_json(200, STORE.writes, record=False)
+        if self.command == "GET" and self.path.startswith("/_test/object?"):
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+            parsed = self.parse_path(query.get("path", ""))
+            with STORE.lock:
+                obj = STORE.objects.get((parsed[0], parsed[2], parsed[3], parsed[4])) if parsed else None
+            return self.send_json(200 if obj else 404, obj or {}, record=False)
         body = self.read_body()
         if self.path == "/_test/objects":
             try:
@@ -253,9 +281,16 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return group, version, rest[0], namespace, rest[1] if len(rest) == 2 else ""
 
+    def hang(self):
+        with STORE.lock:
+            seconds = STORE.faults.get("hang") or 0
+        if seconds:
+            time.sleep(seconds)
+
     def do_GET(self):
         if self.path.startswith("/_test/"):
             return self.control()
+        self.hang()
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         if not self.authenticated():
@@ -378,7 +413,107 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         if self.path.startswith("/_test/"):
             return self.control()
-        self.send_json(405, status(405, "MethodNotAllowed", "not served by the test API server"))
+        self.write("create")
+
+    def do_PUT(self):
+        self.write("update")
+
+    def do_PATCH(self):
+        self.write("patch")
+
+    def write(self, verb):
+        """create (POST to a collection), update (PUT of an object), patch (merge-patch of an object)."""
+        self.hang()
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        code, answer = self.written(verb, raw)
+        with STORE.lock:
+            try:
+                body = json.loads(raw or b"null")
+            except ValueError:
+                body = raw.decode(errors="replace")
+            STORE.writes.append({"method": self.command, "path": self.path, "status": code, "body": body})
+        self.send_json(code, answer)
+
+    def written(self, verb, raw):
+        if not self.authenticated():
+            return 401, status(401, "Unauthorized", "Unauthorized")
+        parsed = self.parse_path(urllib.parse.urlsplit(self.path).path)
+        if parsed is None or parsed[:3] not in RESOURCES or (parsed[0], parsed[2]) not in WRITABLE:
+            return 405, status(405, "MethodNotAllowed", "the test API server does not take writes here")
+        group, version, plural, namespace, name = parsed
+        kind, namespaced = RESOURCES[(group, version, plural)]
+        full = plural + ("." + group if group else "")
+        if full in ARGS.forbid:
+            return 403, status(403, "Forbidden", '%s is forbidden: User "system:serviceaccount:signet:signet" cannot '
+                                                 '%s resource "%s" in API group "%s"' % (full, verb, plural, group))
+        if (verb == "create") == bool(name) or (namespaced and not namespace):
+            return 405, status(405, "MethodNotAllowed", "%s is not allowed on %s" % (self.command, self.path))
+        try:
+            body = json.loads(raw)
+        except ValueError as e:
+            return 400, status(400, "BadRequest", "the body is not JSON: %s" % e)
+        if not isinstance(body, dict):
+            return 400, status(400, "BadRequest", "the body is not a JSON object")
+        with STORE.lock:
+            if verb == "patch":
+                current = STORE.objects.get((group, plural, namespace, name))
+                if current is None:
+                    return 404, status(404, "NotFound", '%s "%s" not found' % (full, name))
+                body = merge_patch(json.loads(json.dumps(current)), body)
+            meta = body.setdefault("metadata", {}) if isinstance(body.get("metadata", {}), dict) else None
+            if meta is None:
+                return 400, status(400, "BadRequest", "metadata is not an object")
+            api_version = group + "/" + version if group else version
+            if body.get("apiVersion", api_version) != api_version or body.get("kind", kind) != kind:
+                return 400, status(400, "BadRequest", "the body is a %s %s, not a %s %s" % (
+                    body.get("apiVersion"), body.get("kind"), api_version, kind))
+            body["apiVersion"], body["kind"] = api_version, kind
+            if namespaced:
+                if meta.get("namespace", namespace) != namespace:
+                    return 400, status(400, "BadRequest", "the namespace of the provided object does not match "
+                                                          "the namespace sent on the request")
+                meta["namespace"] = namespace
+            if not meta.get("name"):
+                return 422, status(422, "Invalid", "%s is invalid: metadata.name: Required value" % kind)
+            if name and meta["name"] != name:
+                return 400, status(400, "BadRequest", "the name of the object (%s) does not match the name on the "
+                                                      "URL (%s)" % (meta["name"], name))
+            key = (group, plural, namespace, meta["name"])
+            if verb == "update" and key in STORE.objects and STORE.take_fault("write_before_next_update"):
+                STORE.put(json.loads(json.dumps(STORE.objects[key])))  # another client's write, just before
+            current = STORE.objects.get(key)
+            if verb == "create":
+                if current is not None:
+                    return 409, status(409, "AlreadyExists", '%s "%s" already exists' % (full, meta["name"]),
+                                       {"name": meta["name"], "group": group, "kind": plural})
+                meta.pop("resourceVersion", None)
+                return 201, STORE.put(body, "ADDED")
+            if current is None:
+                return 404, status(404, "NotFound", '%s "%s" not found' % (full, name))
+            stored = current["metadata"]
+            if verb == "update" and meta.get("resourceVersion") not in (None, "", stored["resourceVersion"]):
+                return 409, status(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": the object has been '
+                                                    'modified; please apply your changes to the latest version and '
+                                                    'try again' % (full, name),
+                                   {"name": name, "group": group, "kind": plural})
+            for field in ("uid", "creationTimestamp", "generation"):
+                if field in stored:
+                    meta[field] = stored[field]
+            return 200, STORE.put(body, "MODIFIED")
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    if not isinstance(target, dict):
+        target = {}
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = merge_patch(target.get(key), value)
+    return target
 
 
 def load_fixture(path):

@@ -106,8 +106,8 @@ struct Fixture {
     auto report = policies->reload(true);
     REQUIRE(report);
     for (const auto& error : report->errors) FAIL(error.to_string());
-    webhook =
-        std::make_unique<server::Webhook>(*policies, registry, metrics, server::WebhookOptions{deadline, nullptr, {}});
+    webhook = std::make_unique<server::Webhook>(*policies, registry, metrics,
+                                                server::WebhookOptions{deadline, nullptr, {}, {}});
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
 
