@@ -184,12 +184,17 @@ TEST_CASE("a watch answered 410 as a status lists again too", "[kube][watcher]")
   TestApiServer server;
   Watching w(server);
   REQUIRE(w.watcher.sync(std::chrono::seconds(10)).ok());
+  // Whichever kind's watch meets the 410 first lists again: count lists of any kind.
+  auto lists = [&] {
+    const std::string requests = server.requests();
+    std::size_t count = 0;
+    for (auto at = requests.find("?limit"); at != std::string::npos; at = requests.find("?limit", at + 1)) ++count;
+    return count;
+  };
+  const std::size_t before = lists();
   server.fault(R"({"watch_gone": "status"})");
   w.watcher.start();
-  CHECK(eventually([&] {
-    const std::string requests = server.requests();
-    return requests.find("clusterimagepolicies?limit") != requests.rfind("clusterimagepolicies?limit");
-  }));
+  CHECK(eventually([&] { return lists() > before; }));
   server.put(test::cluster_image_policy("after-relist"));
   CHECK(eventually([&] { return w.has("after-relist"); }));
 }
