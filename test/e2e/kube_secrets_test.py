@@ -38,31 +38,6 @@ def pod_review(image, namespace, pull_secrets=(), service_account=None, uid="uid
                                    "metadata": {"name": "web", "namespace": namespace}, "spec": spec}}}
 
 
-class SecretsSignet(e2e.Signet):
-    def __init__(self, work, kubeconfig, registry_ca):
-        self.work = work
-        self.port = e2e.free_port()
-        self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
-        self.make_cert("signet-kube-secrets-e2e")
-        self.log = open(os.path.join(work, "signet.log"), "w")
-        self.proc = subprocess.Popen(
-            [e2e.SIGNET, "serve", "--kube-policies", "--kube-secrets", "--kube-pull-secrets", "--kube-namespace",
-             "signet", "--kubeconfig", kubeconfig, "--kube-policy-dir", os.path.join(work, "policies"),
-             "--tls-cert", self.cert, "--tls-key", self.key, "--listen", f"127.0.0.1:{self.port}",
-             "--registry-ca", registry_ca, "--registry-config", os.path.join(work, "none.json")],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                if self.get("/readyz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError("signet did not become ready; see " + self.log.name)
-
-
 class KubeSecrets(kube_test.KubePolicies):
     @classmethod
     def setUpClass(cls):
@@ -136,7 +111,9 @@ contexts:
 - name: e2e
   context: {{cluster: test, user: signet}}
 """)
-        cls.signet = SecretsSignet(w, cls.kubeconfig, os.path.join(cls.reg_dir, "ca.crt"))
+        cls.signet = kube_test.KubeSignet(
+            w, cls.kubeconfig, os.path.join(w, "policies"), ["--registry-ca", os.path.join(cls.reg_dir, "ca.crt")],
+            ["--kube-secrets", "--kube-pull-secrets", "--kube-namespace", "signet"])
 
     # The parent's tests are about policies; these are about secrets.
     # KubePolicies' own cases are not this class's: only its set-up and helpers are shared.

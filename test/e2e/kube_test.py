@@ -30,7 +30,7 @@ def cluster_image_policy(name, refs, pem, action="Enforce"):
 class KubeSignet(e2e.Signet):
     """`signet serve --kube-policies` with a kubeconfig for the test API server (Signet's client methods)."""
 
-    def __init__(self, work, kubeconfig, policy_dir, insecure_registry, extra_args=()):
+    def __init__(self, work, kubeconfig, policy_dir, registry_args, extra_args=()):
         self.work = work
         self.port = e2e.free_port()
         self.cert, self.key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
@@ -39,8 +39,7 @@ class KubeSignet(e2e.Signet):
         self.proc = subprocess.Popen(
             [e2e.SIGNET, "serve", "--kube-policies", "--kubeconfig", kubeconfig, "--kube-policy-dir", policy_dir,
              "--tls-cert", self.cert, "--tls-key", self.key, "--listen", f"127.0.0.1:{self.port}",
-             "--insecure-registry", insecure_registry, "--registry-config", os.path.join(work, "none.json"),
-             *extra_args],
+             *registry_args, "--registry-config", os.path.join(work, "none.json"), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:
@@ -104,7 +103,7 @@ contexts:
 - name: e2e
   context: {{cluster: test, user: signet}}
 """)
-        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), cls.reg)
+        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), ["--insecure-registry", cls.reg])
 
     @classmethod
     def answers(cls):
@@ -182,7 +181,7 @@ contexts:
         os.makedirs(work)
         with open(os.path.join(work, "none.json"), "w") as f:
             f.write("{}")
-        signet = KubeSignet(work, self.kubeconfig, os.path.join(work, "policies"), self.reg,
+        signet = KubeSignet(work, self.kubeconfig, os.path.join(work, "policies"), ["--insecure-registry", self.reg],
                             ["--kube-reports", "--kube-events", "--leader-election-namespace", "signet-system",
                              "--leader-election-id", "signet-e2e"])
         try:
@@ -267,7 +266,7 @@ contexts:
         os.makedirs(both_dir, exist_ok=True)
         with open(os.path.join(both_dir, "none.json"), "w") as f:
             f.write("{}")
-        both = KubeSignet(both_dir, self.kubeconfig, os.path.join(both_dir, "policies"), self.reg,
+        both = KubeSignet(both_dir, self.kubeconfig, os.path.join(both_dir, "policies"), ["--insecure-registry", self.reg],
                           extra_args=("--policy", folder))
         try:
             response = both.review(e2e.pod_review([self.image]))
