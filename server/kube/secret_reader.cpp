@@ -98,21 +98,25 @@ net::awaitable<Result<std::optional<std::vector<std::string>>>> SecretReader::se
   const std::string shown = namespace_name + "/" + name;
   auto json = co_await object(service_accounts(), namespace_name, name, deadline);
   if (!json) co_return json.error();
-  if (!*json) co_return std::optional<std::vector<std::string>>();
-  rapidjson::Document doc;
-  if (doc.Parse((*json)->c_str(), (*json)->size()).HasParseError() || !doc.IsObject())
-    co_return Error::invalid("ServiceAccount " + shown + " is not a JSON object");
-  std::vector<std::string> names;
-  auto list = doc.FindMember("imagePullSecrets");
-  if (list != doc.MemberEnd() && list->value.IsArray()) {
-    for (const auto& item : list->value.GetArray()) {
-      if (!item.IsObject()) continue;
-      auto secret = item.FindMember("name");
-      if (secret != item.MemberEnd() && secret->value.IsString() && secret->value.GetStringLength() > 0)
-        names.emplace_back(secret->value.GetString());
+  // One engaged-or-not value returned once: GCC 12 at -O1 mistakes an empty optional built in a co_return
+  // for an uninitialised one.
+  std::optional<std::vector<std::string>> names;
+  if (*json) {
+    rapidjson::Document doc;
+    if (doc.Parse((*json)->c_str(), (*json)->size()).HasParseError() || !doc.IsObject())
+      co_return Error::invalid("ServiceAccount " + shown + " is not a JSON object");
+    names.emplace();
+    auto list = doc.FindMember("imagePullSecrets");
+    if (list != doc.MemberEnd() && list->value.IsArray()) {
+      for (const auto& item : list->value.GetArray()) {
+        if (!item.IsObject()) continue;
+        auto secret = item.FindMember("name");
+        if (secret != item.MemberEnd() && secret->value.IsString() && secret->value.GetStringLength() > 0)
+          names->emplace_back(secret->value.GetString());
+      }
     }
   }
-  co_return std::optional<std::vector<std::string>>(std::move(names));
+  co_return names;
 }
 
 Result<std::string> SecretReader::public_key(const std::string& namespace_name, const std::string& name) {
