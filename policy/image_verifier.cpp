@@ -84,14 +84,13 @@ std::string summarise(const std::vector<std::string>& reasons) {
 
 using Leaf = std::function<boost::asio::awaitable<Result<void>>(const ExpandedEntry&)>;
 
-// The trusted root one attestor verifies against: the process's, with the attestor's own overrides.
-crypto::TrustedRoot root_for(const crypto::TrustedRoot& base, const std::vector<crypto::Certificate>& roots,
-                             const Rekor& rekor, const CTLog& ctlog) {
-  return with_overrides(base, roots, rekor, ctlog);
-}
-
-bool overrides(const std::vector<crypto::Certificate>& roots, const Rekor& rekor, const CTLog& ctlog) {
-  return !roots.empty() || !rekor.pubkeys.empty() || !ctlog.pubkeys.empty() || !ctlog.tsa_chain.empty();
+// The trusted root one attestor verifies against: the process's, or (kept in `storage`) a copy with the
+// parts the attestor overrides.
+const crypto::TrustedRoot& root_for(const crypto::TrustedRoot& base, std::optional<crypto::TrustedRoot>& storage,
+                                    const std::vector<crypto::Certificate>& roots, const Rekor& rekor,
+                                    const CTLog& ctlog) {
+  if (roots.empty() && rekor.pubkeys.empty() && ctlog.pubkeys.empty() && ctlog.tsa_chain.empty()) return base;
+  return storage.emplace(with_overrides(base, roots, rekor, ctlog));
 }
 
 crypto::VerifyOptions options_of(const Rekor& rekor, const CTLog& ctlog) {
@@ -332,6 +331,7 @@ boost::asio::awaitable<const EvidenceSource::Layers*> EvidenceSource::read(std::
 Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidence& evidence, const Attestor& attestor,
                                                   const crypto::PublicKey* key) {
   const auto base = trusted_root();
+  std::optional<crypto::TrustedRoot> overridden;
   if (attestor.keys) {
     const StaticKeyAttestor& keys = *attestor.keys;
     if (key == nullptr) return Error::invalid("the keys attestor has no key");
@@ -339,16 +339,12 @@ Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidenc
     const auto hash = crypto::parse_hash_algorithm(keys.signature_algorithm);
     if (!hash.ok()) return hash.error();
     options.hash = *hash;
-    if (!overrides({}, keys.rekor, keys.ctlog)) return crypto::verify_with_key(evidence, *key, *base, options);
-    return crypto::verify_with_key(evidence, *key, root_for(*base, {}, keys.rekor, keys.ctlog), options);
+    return crypto::verify_with_key(evidence, *key, root_for(*base, overridden, {}, keys.rekor, keys.ctlog), options);
   }
   if (attestor.keyless) {
     const KeylessAttestor& keyless = *attestor.keyless;
-    const auto options = options_of(keyless.rekor, keyless.ctlog);
-    auto verified = overrides(keyless.roots, keyless.rekor, keyless.ctlog)
-                        ? crypto::verify_with_certificate_authority(
-                              evidence, root_for(*base, keyless.roots, keyless.rekor, keyless.ctlog), options)
-                        : crypto::verify_with_certificate_authority(evidence, *base, options);
+    const auto& root = root_for(*base, overridden, keyless.roots, keyless.rekor, keyless.ctlog);
+    auto verified = crypto::verify_with_certificate_authority(evidence, root, options_of(keyless.rekor, keyless.ctlog));
     if (!verified) return verified;
     if (auto identity = check_signer_identity(*verified->certificate, keyless); !identity) return identity.error();
     return verified;
@@ -356,7 +352,7 @@ Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidenc
   if (attestor.certificates) {
     const CertificateAttestor& certificates = *attestor.certificates;
     return crypto::verify_with_certificate(evidence, certificates.cert, pool_of(certificates.cert_chain),
-                                           root_for(*base, {}, certificates.rekor, certificates.ctlog),
+                                           root_for(*base, overridden, {}, certificates.rekor, certificates.ctlog),
                                            options_of(certificates.rekor, certificates.ctlog));
   }
   return Error::invalid("the attestor has no keys, keyless or certificates");
