@@ -8,17 +8,6 @@
 namespace signet::crypto {
 namespace {
 
-// DSSE accepts both base64 alphabets, with or without padding.
-Result<std::string> decode_any_base64(std::string_view text) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (standard.size() % 4 != 0) standard += '=';
-  return base64_decode(standard);
-}
-
 Result<std::string> string_field(const rapidjson::Value& object, const char* name, const std::string& where) {
   const auto it = object.FindMember(name);
   if (it == object.MemberEnd()) return Error::invalid(where + name + " is missing");
@@ -43,7 +32,7 @@ Result<DsseEnvelope> parse_dsse_envelope(std::string_view json) {
   envelope.payload_type = std::move(*type);
   auto payload = string_field(doc, "payload", "DSSE envelope ");
   if (!payload) return payload.error();
-  auto decoded = decode_any_base64(*payload);
+  auto decoded = base64_decode_any(*payload);
   if (!decoded) return decoded.error().context("DSSE envelope payload");
   envelope.payload = std::move(*decoded);
 
@@ -57,7 +46,7 @@ Result<DsseEnvelope> parse_dsse_envelope(std::string_view json) {
     if (!item.IsObject()) return Error::invalid(where + " is not an object");
     auto sig = string_field(item, "sig", where + ".");
     if (!sig) return sig.error();
-    auto sig_bytes = decode_any_base64(*sig);
+    auto sig_bytes = base64_decode_any(*sig);
     if (!sig_bytes) return sig_bytes.error().context(where + ".sig");
     std::string keyid;
     if (const auto id = item.FindMember("keyid"); id != item.MemberEnd() && id->value.IsString()) {

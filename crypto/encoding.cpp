@@ -136,4 +136,14 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+Result<std::string> base64_decode_any(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (standard.size() % 4 != 0) standard += '=';
+  return base64_decode(standard);
+}
+
 }  // namespace signet::crypto

@@ -14,6 +14,8 @@ namespace signet::crypto {
 Result<std::string> base64_decode(std::string_view text);
 
 std::string base64_encode(std::string_view bytes);
+// base64 in either alphabet (standard or URL-safe), padded or not, as DSSE and Rekor bodies carry it.
+Result<std::string> base64_decode_any(std::string_view text);
 
 // Lowercase hex, two digits per byte.
 std::string hex_encode(std::string_view bytes);

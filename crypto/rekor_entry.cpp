@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <new>
 
+#include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/pem.hpp"
 
@@ -16,14 +17,6 @@ namespace signet::crypto {
 namespace {
 
 using rapidjson::Value;
-
-std::string sha256_raw(std::string_view bytes) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // EVP_Digest only fails when memory runs out, which is not a user's error.
-  if (EVP_Digest(bytes.data(), bytes.size(), out, &length, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
-  return std::string(reinterpret_cast<const char*>(out), length);
-}
 
 Result<std::string> hex_decode(std::string_view hex) {
   if (hex.size() % 2 != 0) return Error::invalid("has an odd number of hex digits");
@@ -38,17 +31,6 @@ Result<std::string> hex_decode(std::string_view hex) {
     out.push_back(static_cast<char>(value));
   }
   return out;
-}
-
-// DSSE signatures travel in either base64 alphabet, padded or not.
-Result<std::string> decode_any_base64(std::string_view text) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (standard.size() % 4 != 0) standard += '=';
-  return base64_decode(standard);
 }
 
 Result<rapidjson::Document> parse_json(std::string_view json, const std::string& what) {
@@ -126,7 +108,7 @@ struct Expected {
 // does that) names the digest of the envelope's PAE and one of its signatures.
 Expected expected_for_message(const SignedArtifact& artifact) {
   if (!artifact.envelope) return {artifact.artifact_sha256, {artifact.signature}};
-  Expected out{sha256_raw(dsse_pae(artifact.envelope->payload_type, artifact.envelope->payload)), {}};
+  Expected out{sha256_bytes(dsse_pae(artifact.envelope->payload_type, artifact.envelope->payload)), {}};
   for (const auto& signature : artifact.envelope->signatures) out.signatures.push_back(signature.signature);
   return out;
 }
@@ -175,7 +157,7 @@ Result<void> check_rekord_v1(const Value& body, const SignedArtifact& artifact, 
     if (find(body, {"spec", "data", "hash"}) == nullptr) {
       auto content = base64_at(body, {"spec", "data", "content"});
       if (!content) return content.error();
-      if (sha256_raw(*content) != expected.digest) {
+      if (sha256_bytes(*content) != expected.digest) {
         return Error::invalid("spec.data.content is another artifact than the one signed");
       }
     } else {
@@ -247,7 +229,7 @@ Result<std::vector<LoggedSignature>> logged_signatures(const Value& body, std::i
     const std::string where = dotted(path) + "[" + std::to_string(i) + "]";
     auto sig_text = double_base64 ? base64_at((*signatures)[i], {sig_field}) : string_at((*signatures)[i], {sig_field});
     if (!sig_text) return sig_text.error().context(where);
-    auto sig = decode_any_base64(*sig_text);
+    auto sig = base64_decode_any(*sig_text);
     if (!sig) return sig.error().context(where + "." + sig_field);
     auto key = pem_der_at((*signatures)[i], {verifier_field});
     if (!key) return key.error().context(where);
@@ -262,7 +244,7 @@ Result<void> check_intoto_v1(const Value& body, const SignedArtifact& artifact) 
   Result<void> error;
   const DsseEnvelope* envelope = envelope_of(artifact, "intoto", error);
   if (envelope == nullptr) return error;
-  auto payload = check_sha256_hex(body, {"spec", "content", "payloadHash"}, sha256_raw(envelope->payload),
+  auto payload = check_sha256_hex(body, {"spec", "content", "payloadHash"}, sha256_bytes(envelope->payload),
                                   "the envelope payload's sha256");
   if (!payload) return payload;
   auto verifier = pem_der_at(body, {"spec", "publicKey"});
@@ -275,7 +257,7 @@ Result<void> check_intoto_v2(const Value& body, const SignedArtifact& artifact) 
   Result<void> error;
   const DsseEnvelope* envelope = envelope_of(artifact, "intoto", error);
   if (envelope == nullptr) return error;
-  auto payload = check_sha256_hex(body, {"spec", "content", "payloadHash"}, sha256_raw(envelope->payload),
+  auto payload = check_sha256_hex(body, {"spec", "content", "payloadHash"}, sha256_bytes(envelope->payload),
                                   "the envelope payload's sha256");
   if (!payload) return payload;
   auto type = string_at(body, {"spec", "content", "envelope", "payloadType"});
@@ -296,7 +278,7 @@ Result<void> check_dsse_v1(const Value& body, const SignedArtifact& artifact) {
   const DsseEnvelope* envelope = envelope_of(artifact, "dsse", error);
   if (envelope == nullptr) return error;
   auto payload =
-      check_sha256_hex(body, {"spec", "payloadHash"}, sha256_raw(envelope->payload), "the envelope payload's sha256");
+      check_sha256_hex(body, {"spec", "payloadHash"}, sha256_bytes(envelope->payload), "the envelope payload's sha256");
   if (!payload) return payload;
   auto logged = logged_signatures(body, {"spec", "signatures"}, "signature", "verifier", false);
   if (!logged) return logged.error();
@@ -349,7 +331,7 @@ Result<void> check_dsse_v2(const Value& body, const SignedArtifact& artifact) {
   Result<void> error;
   const DsseEnvelope* envelope = envelope_of(artifact, "dsse", error);
   if (envelope == nullptr) return error;
-  auto payload = check_v2_digest(body, {"spec", "dsseV002", "payloadHash"}, sha256_raw(envelope->payload),
+  auto payload = check_v2_digest(body, {"spec", "dsseV002", "payloadHash"}, sha256_bytes(envelope->payload),
                                  "the envelope payload's sha256");
   if (!payload) return payload;
   const Value* signatures = find(body, {"spec", "dsseV002", "signatures"});
@@ -378,7 +360,7 @@ std::string hash_children(std::string_view left, std::string_view right) {
   node += '\x01';
   node += left;
   node += right;
-  return sha256_raw(node);
+  return sha256_bytes(node);
 }
 
 // RFC 9162 §2.1.3.2: the root a leaf's audit path leads to, or an error when the path cannot belong
@@ -486,7 +468,7 @@ std::string expected_key_hint(const TransparencyLog& log, std::string_view name)
     std::string preimage(name);
     preimage += "\n\x01";
     preimage += der.substr(der.size() - 32);  // the raw key ends its SubjectPublicKeyInfo
-    return sha256_raw(preimage).substr(0, 4);
+    return sha256_bytes(preimage).substr(0, 4);
   }
   return log.log_id.substr(0, 4);
 }
@@ -598,7 +580,7 @@ Result<void> verify_inclusion_proof(const TlogEntry& entry, const TransparencyLo
   }
   std::string leaf(1, '\0');  // RFC 6962 leaf prefix
   leaf += entry.canonicalized_body;
-  auto root = root_from_audit_path(proof.log_index, proof.tree_size, sha256_raw(leaf), proof.hashes);
+  auto root = root_from_audit_path(proof.log_index, proof.tree_size, sha256_bytes(leaf), proof.hashes);
   if (!root) return root.error().context(where);
   if (*root != proof.root_hash) {
     return Error::invalid(where + ": the entry and its audit path lead to root " + hex_encode(*root) +

@@ -6,6 +6,7 @@
 
 #include <new>
 
+#include "crypto/digest.hpp"
 #include "crypto/encoding.hpp"
 #include "crypto/unix_time.hpp"
 
@@ -103,11 +104,7 @@ Result<void> verify_embedded_scts(const Certificate& leaf, const Certificate& is
   if (!tbs) return tbs.error();
   auto issuer_key = issuer.public_key();
   if (!issuer_key) return issuer_key.error().context("SCT issuer");
-  const std::string spki = issuer_key->der();
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int hash_length = 0;
-  if (EVP_Digest(spki.data(), spki.size(), hash, &hash_length, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
-  const std::string raw_hash = view_bytes(hash, hash_length);
+  const std::string raw_hash = sha256_bytes(issuer_key->der());
 
   std::string failures;
   for (int i = 0; i < sk_SCT_num(scts.get()); ++i) {

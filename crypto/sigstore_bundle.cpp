@@ -45,15 +45,13 @@ Result<std::string> string_member(const Value& object, const char* name, const s
 
 // Protobuf JSON `bytes`: base64 in either alphabet, padded or not.
 Result<std::string> decode_bytes(std::string_view text) {
-  std::string standard;
-  standard.reserve(text.size() + 2);
   // Line breaks are skipped (a base64 tool wraps at 76 columns); they do not count toward padding.
+  std::string unwrapped;
+  unwrapped.reserve(text.size());
   for (char c : text) {
-    if (c == '\n' || c == '\r') continue;
-    standard += c == '-' ? '+' : c == '_' ? '/' : c;
+    if (c != '\n' && c != '\r') unwrapped += c;
   }
-  while (standard.size() % 4 != 0) standard += '=';
-  return base64_decode(standard);
+  return base64_decode_any(unwrapped);
 }
 
 Result<std::string> bytes_member(const Value& object, const char* name, const std::string& where) {
