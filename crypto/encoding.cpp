@@ -136,6 +136,26 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+Result<std::string> hex_decode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Error::invalid("has an odd number of hex digits");
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) {
+      return Error::invalid("is not hex (at character " + std::to_string(high < 0 ? i + 1 : i + 2) + ")");
+    }
+    out.push_back(static_cast<char>(high * 16 + low));
+  }
+  return out;
+}
+
 Result<std::string> base64_decode_any(std::string_view text) {
   std::string standard(text);
   for (char& c : standard) {

@@ -19,5 +19,8 @@ Result<std::string> base64_decode_any(std::string_view text);
 
 // Lowercase hex, two digits per byte.
 std::string hex_encode(std::string_view bytes);
+// Hex in either case; an odd length or a non-hex digit is an error naming its position (callers prefix
+// what the value is with Error::context).
+Result<std::string> hex_decode(std::string_view hex);
 
 }  // namespace signet::crypto

@@ -18,21 +18,6 @@ namespace {
 
 using rapidjson::Value;
 
-Result<std::string> hex_decode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return Error::invalid("has an odd number of hex digits");
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-    if (ec != std::errc() || end != hex.data() + i + 2) {
-      return Error::invalid("is not hex (at character " + std::to_string(i + 1) + ")");
-    }
-    out.push_back(static_cast<char>(value));
-  }
-  return out;
-}
-
 Result<rapidjson::Document> parse_json(std::string_view json, const std::string& what) {
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());

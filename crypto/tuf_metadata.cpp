@@ -21,24 +21,6 @@ using Value = rapidjson::Value;
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
-Result<std::string> hex_decode(std::string_view hex, std::string_view what) {
-  if (hex.size() % 2 != 0) return Error::invalid(std::string(what) + ": odd number of hex digits");
-  auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int high = digit(hex[i]), low = digit(hex[i + 1]);
-    if (high < 0 || low < 0) return Error::invalid(std::string(what) + ": not hex at position " + std::to_string(i));
-    out.push_back(static_cast<char>(high * 16 + low));
-  }
-  return out;
-}
-
 // --- canonical JSON (OLPC) ---
 
 void write_string(std::string& out, std::string_view s) {
@@ -287,8 +269,8 @@ Result<Key> Key::parse(std::string_view keytype, std::string_view scheme, std::s
     return Key(scheme == "ecdsa-sha2-nistp256" ? Scheme::EcdsaSha256 : Scheme::EcdsaSha384, name, std::move(*key));
   }
   if (scheme == "ed25519" && keytype == "ed25519") {
-    auto raw = hex_decode(public_value, "ed25519 public key");
-    if (!raw) return raw.error();
+    auto raw = hex_decode(public_value);
+    if (!raw) return raw.error().context("ed25519 public key");
     if (raw->size() != 32)
       return Error::invalid("an ed25519 public key has 32 bytes, not " + std::to_string(raw->size()));
     // The DER SubjectPublicKeyInfo of an Ed25519 key is this fixed prefix and the 32 bytes (RFC 8410).
@@ -420,8 +402,8 @@ Result<Metadata> parse_metadata(std::string_view json, Role expected) {
     if (!keyid) return keyid.error();
     auto sig_hex = sf.string("sig");
     if (!sig_hex) return sig_hex.error();
-    auto sig = hex_decode(*sig_hex, path + ".sig");
-    if (!sig) return sig.error();
+    auto sig = hex_decode(*sig_hex);
+    if (!sig) return sig.error().context(path + ".sig");
     md.signatures.push_back({std::move(*keyid), std::move(*sig)});
   }
 

@@ -8,6 +8,7 @@
 using signet::crypto::base64_decode;
 using signet::crypto::base64_encode;
 using signet::crypto::hex_encode;
+using signet::crypto::hex_decode;
 
 namespace {
 
@@ -92,4 +93,13 @@ TEST_CASE("base64 refuses missing, short or misplaced padding", "[crypto][base64
 TEST_CASE("hex encoding is lowercase with two digits per byte", "[crypto][hex]") {
   CHECK(hex_encode("") == "");
   CHECK(hex_encode(std::string("\x00\x01\x7f\x80\xab\xff", 6)) == "00017f80abff");
+}
+
+TEST_CASE("hex decoding takes either case and names what is not hex", "[crypto][hex]") {
+  CHECK(hex_decode("00017F80abFF").value() == std::string("\x00\x01\x7f\x80\xab\xff", 6));
+  CHECK(hex_decode("").value().empty());
+  CHECK(hex_decode("abc").error().message == "has an odd number of hex digits");
+  CHECK(hex_decode("00g1").error().message == "is not hex (at character 3)");
+  CHECK(hex_decode("+1").error().message == "is not hex (at character 1)");
+  CHECK(hex_decode("0g").error().message == "is not hex (at character 2)");
 }
