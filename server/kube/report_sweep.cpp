@@ -1,5 +1,7 @@
 #include "server/kube/report_sweep.hpp"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -113,7 +115,8 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
         if (plural.empty() || plural.find('/') != std::string::npos) continue;  // a subresource
         const bool in_namespace = resource.HasMember("namespaced") && resource["namespaced"].IsBool() &&
                                   resource["namespaced"].GetBool();
-        kinds.emplace(string_at(resource, "kind"), ResourceType{group, version, plural, "", in_namespace});
+        const std::string found = string_at(resource, "kind");
+        kinds.emplace(found, ResourceType{group, version, plural, found, in_namespace});
       }
     }
     auto type = discovered[api_version].find(kind);
@@ -122,7 +125,6 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
                                                         api_version + "; results about them are kept");
       continue;
     }
-    type->second.kind = kind;
     auto got = send_({"GET", type->second.object_path(ns, name), ""});
     if (!got) return got.error().context("get " + kind + " " + (ns.empty() ? name : ns + "/" + name));
     ++counts.checked;

@@ -112,7 +112,6 @@ struct ReportWriter::Impl {
   // The failures of a batch with the same Event, counted.
   struct EventGroup {
     const AdmissionOutcome* outcome;
-    const ReportResult* result;
     std::string message;
     std::int64_t count;
     std::int64_t first;  // timestamps, seconds
@@ -216,7 +215,7 @@ struct ReportWriter::Impl {
         std::string message = event_message(outcome, r);
         auto [it, added] = index.emplace(event_key(outcome.resource, message), groups.size());
         if (added) {
-          groups.push_back({&outcome, &r, std::move(message), 1, r.timestamp, r.timestamp});
+          groups.push_back({&outcome, std::move(message), 1, r.timestamp, r.timestamp});
         } else {
           auto& group = groups[it->second];
           ++group.count;

@@ -1,4 +1,6 @@
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <catch2/catch.hpp>
 
 #include "server/kube/admission_report.hpp"
@@ -148,10 +150,16 @@ TEST_CASE("an AdmissionReport carries results to the leader as they were, and is
   CHECK(std::string(doc["metadata"]["generateName"].GetString()) == "signet-signet-7d9-x-");
   CHECK(std::string(doc["kind"].GetString()) == "AdmissionReport");
 
-  // As a LIST answers it.
-  const std::string list = R"({"kind":"AdmissionReportList","metadata":{"continue":"next"},"items":[)" +
-                           created.substr(0, created.size() - 1) +
-                           R"(,"metadata":{"name":"signet-a-x1","uid":"u1","resourceVersion":"7"}}]})";
+  // As a LIST answers it, with the name, uid and resourceVersion the API server gave it.
+  auto& metadata = doc["metadata"];
+  metadata.AddMember("name", "signet-a-x1", doc.GetAllocator());
+  metadata.AddMember("uid", "u1", doc.GetAllocator());
+  metadata.AddMember("resourceVersion", "7", doc.GetAllocator());
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  const std::string list =
+      R"({"kind":"AdmissionReportList","metadata":{"continue":"next"},"items":[)" + std::string(buffer.GetString()) + "]}";
   auto page = read_admission_reports(list);
   REQUIRE(page.ok());
   CHECK(page->next == "next");
