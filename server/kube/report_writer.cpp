@@ -94,7 +94,7 @@ struct ReportWriter::Impl {
         queue(options.queue_capacity),
         sweeper([this](const ApiRequest& request) { return send(request); }, std::move(config),
                 {options.sweep_checks, options.results_per_report},
-                [this](bool problem, const std::string& message) { note(problem, message); }),
+                [this](bool problem, const std::string& message) { this->note(problem, message); }),
         next_sweep(Clock::now() + options.sweep_interval) {}
 
   void note(bool problem, const std::string& message) {
