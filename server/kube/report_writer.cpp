@@ -127,8 +127,10 @@ struct ReportWriter::Impl {
 
   // What makes two Events the same for the correlator: involvedObject, type, reason, message and source.
   static std::string event_key(const ResourceRef& ref, const std::string& message) {
-    return ref.api_version + '\0' + ref.kind + '\0' + ref.namespace_name + '\0' + ref.name + '\0' + ref.uid +
-           "\0Warning\0PolicyViolation\0signet\0" + message;
+    std::string key;
+    for (const std::string* part : {&ref.api_version, &ref.kind, &ref.namespace_name, &ref.name, &ref.uid, &message})
+      key += *part + '\x1f';  // in none of them
+    return key + "Warning\x1fPolicyViolation\x1fsignet";
   }
 
   std::string event_json(const EventGroup& group, const std::string& name) {
@@ -187,10 +189,12 @@ struct ReportWriter::Impl {
 
   // Writes one group's Event: counts up the one written before for it (within the correlator's window),
   // or creates one (also when the one before is gone: Events expire).
-  Result<ApiResponse> write_event(const EventGroup& group, std::int64_t now) {
+  // `verb` is set to the write's verb (create, patch).
+  Result<ApiResponse> write_event(const EventGroup& group, std::int64_t now, std::string& verb) {
     const ResourceRef& ref = group.outcome->resource;
     const std::string key = event_key(ref, group.message);
     if (auto seen = correlator.find(key, now)) {
+      verb = "patch";
       auto answer = count_up(*seen, group);
       if (!answer || answer->status != 404) {
         if (answer && answer->status == 200)
@@ -201,6 +205,7 @@ struct ReportWriter::Impl {
     }
     const std::string ns = ref.namespace_name.empty() ? "default" : ref.namespace_name;
     const std::string name = new_event_name(ref, group.last);
+    verb = "create";
     auto answer = send({"POST", events().collection_path(ns), event_json(group, name)});
     if (answer && (answer->status == 201 || answer->status == 200)) correlator.record(key, {ns, name, group.count, now});
     return answer;
@@ -230,7 +235,8 @@ struct ReportWriter::Impl {
     for (const auto& group : groups) {
       if (attempted == options.events_per_batch) break;
       ++attempted;
-      auto answer = write_event(group, now);
+      std::string verb;
+      auto answer = write_event(group, now, verb);
       if (answer && (answer->status == 201 || answer->status == 200)) {
         ++written;
         continue;
@@ -238,8 +244,8 @@ struct ReportWriter::Impl {
       const std::string ns = group.outcome->resource.namespace_name.empty() ? "default"
                                                                             : group.outcome->resource.namespace_name;
       if (!problem)
-        problem = answer ? api_error("write", events(), "events in " + ns, *answer, transport.config())
-                         : answer.error().context("write an Event in " + ns);
+        problem = answer ? api_error(verb, events(), "events in " + ns, *answer, transport.config())
+                         : answer.error().context(verb + " an Event in " + ns);
       if (!answer) break;  // the API server cannot be reached: the rest would each wait as long
     }
     wrote("Event", written);
