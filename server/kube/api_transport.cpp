@@ -129,7 +129,9 @@ struct ApiTransport::Impl {
     out.set(http::field::accept, "application/json");
     if (!bearer->empty()) out.set(http::field::authorization, "Bearer " + *bearer);
     if (!request.body.empty()) {
-      out.set(http::field::content_type, "application/json");
+      // A PATCH is a JSON merge patch: the API server refuses application/json for PATCH (415).
+      out.set(http::field::content_type,
+              request.method == "PATCH" ? "application/merge-patch+json" : "application/json");
       out.body() = request.body;
     }
     out.prepare_payload();

@@ -23,7 +23,7 @@ using Deadline = oci::Deadline;
 struct ApiRequest {
   std::string method = "GET";
   std::string target;  // path and query: "/apis/signet.dev/v1alpha1/clusterimagepolicies?limit=100"
-  std::string body;    // sent as application/json when not empty
+  std::string body;    // sent as application/json when not empty (application/merge-patch+json for PATCH)
 };
 
 struct ApiResponse {

@@ -8,11 +8,12 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "server/kube/report_json.hpp"
+
 namespace signet::server::kube {
 namespace {
 
 using Json = rapidjson::Value;
-using Allocator = rapidjson::Document::AllocatorType;
 
 constexpr const char* kManagedBy = "app.kubernetes.io/managed-by";
 
@@ -44,7 +45,8 @@ Key key_of(const ReportResult& r) {
 
 Json text(const std::string& value, Allocator& allocator) { return Json(value.c_str(), allocator); }
 
-// A result of a report as written by merge_report (others' fields are ignored).
+}  // namespace
+
 ReportResult read_result(const Json& entry) {
   ReportResult out;
   out.policy = string_at(entry, "policy");
@@ -93,8 +95,6 @@ Json write_result(const ReportResult& r, Allocator& a) {
   return entry;
 }
 
-}  // namespace
-
 AdmissionOutcome admission_outcome(const policy::AdmissionRequest& request, const policy::Decision& decision,
                                    std::int64_t now) {
   AdmissionOutcome outcome;
@@ -130,7 +130,7 @@ const ResourceType& report_type(const std::string& ns) {
 }
 
 Result<std::string> merge_report(const std::string& existing, const std::string& ns,
-                                 const std::vector<ReportResult>& results, std::size_t cap) {
+                                 const std::vector<ReportResult>& results, std::size_t cap, const ResultFilter& drop) {
   rapidjson::Document doc;
   std::map<Key, ReportResult> latest;
   if (!existing.empty()) {
@@ -150,7 +150,8 @@ Result<std::string> merge_report(const std::string& existing, const std::string&
     if (!added && r.timestamp >= it->second.timestamp) it->second = r;
   }
   std::vector<const ReportResult*> kept;
-  for (const auto& [key, r] : latest) kept.push_back(&r);
+  for (const auto& [key, r] : latest)
+    if (!drop || !drop(r)) kept.push_back(&r);
   std::stable_sort(kept.begin(), kept.end(),
                    [](const ReportResult* a, const ReportResult* b) { return a->timestamp > b->timestamp; });
   if (kept.size() > cap) kept.resize(cap);
@@ -192,6 +193,22 @@ Result<std::string> merge_report(const std::string& existing, const std::string&
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   out.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<std::vector<ReportResult>> report_results(const std::string& object) {
+  rapidjson::Document doc;
+  if (doc.Parse(object.c_str(), object.size()).HasParseError() || !doc.IsObject())
+    return Error::invalid("a report is not a JSON object");
+  std::vector<ReportResult> out;
+  const Json* results = &doc;
+  if (auto spec = doc.FindMember("spec"); spec != doc.MemberEnd() && spec->value.IsObject()) results = &spec->value;
+  if (auto found = results->FindMember("results"); found != results->MemberEnd() && found->value.IsArray()) {
+    for (const auto& entry : found->value.GetArray()) {
+      ReportResult r = read_result(entry);
+      if (!r.policy.empty()) out.push_back(std::move(r));
+    }
+  }
+  return out;
 }
 
 }  // namespace signet::server::kube

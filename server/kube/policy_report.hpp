@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,11 +58,19 @@ ResourceType cluster_policy_reports();  // wgpolicyk8s.io/v1alpha2 ClusterPolicy
 std::string report_name(const std::string& ns);
 const ResourceType& report_type(const std::string& ns);
 
+// Which results a merge leaves out (the report sweep: those about objects that are gone).
+using ResultFilter = std::function<bool(const ReportResult&)>;
+
 // The report `existing` (its JSON as read, "" when there is none) with `results` merged in: for each
-// (resource, policy, rule) the newer result wins; the newest `cap` results are kept; the summary is
-// counted again. metadata.resourceVersion is kept, so that writing it back is refused (409) when someone
-// else wrote meanwhile. An `existing` that is not a JSON object is an Invalid error.
+// (resource, policy, rule) the newer result wins; those `drop` names go; the newest `cap` results are
+// kept; the summary is counted again. metadata.resourceVersion is kept, so that writing it back is refused
+// (409) when someone else wrote meanwhile. An `existing` that is not a JSON object is an Invalid error.
 Result<std::string> merge_report(const std::string& existing, const std::string& ns,
-                                 const std::vector<ReportResult>& results, std::size_t cap);
+                                 const std::vector<ReportResult>& results, std::size_t cap,
+                                 const ResultFilter& drop = {});
+
+// The results of a report (or of an AdmissionReport) as merge_report writes them; an `object` that is
+// not a JSON object is an Invalid error.
+Result<std::vector<ReportResult>> report_results(const std::string& object);
 
 }  // namespace signet::server::kube

@@ -10,7 +10,8 @@ const char* const kKubeReportFlagsHelp =
     "                             ClusterPolicyReport with the latest result of each resource, policy and rule\n"
     "  --kube-events              write a Warning Event (reason PolicyViolation) on each object a rule failed for\n"
     "  --leader-election-namespace NS  only the replica holding a coordination.k8s.io Lease in NS writes\n"
-    "                             reports (default: every replica merges its own results into them)\n"
+    "                             reports; the others hand their results over as signet.dev AdmissionReports\n"
+    "                             in NS (default: every replica merges its own results into the reports)\n"
     "  --leader-election-id NAME  the Lease's name (default signet)\n";
 
 std::vector<FlagSpec> kube_report_flag_specs() {
@@ -44,6 +45,7 @@ Result<Reporting> reporting_from(const CommandLine& line, Metrics& metrics, Writ
   options.reports = reports;
   options.events = line.has("kube-events");
   options.reporting_instance = out.elector ? out.elector->identity() : "";
+  options.handover_namespace = out.elector ? line.get("leader-election-namespace") : "";
   metrics.reports_dropped.increment({}, 0);
   ReportCounters counters{[&metrics] { metrics.reports_dropped.increment({}); },
                           [&metrics](const std::string& kind, std::size_t count) {

@@ -15,10 +15,14 @@
 #include <rapidjson/writer.h>
 #include <boost/asio/io_context.hpp>
 
+#include "oci/url.hpp"
+#include "server/kube/admission_report.hpp"
 #include "server/kube/api_client.hpp"
 #include "server/kube/api_transport.hpp"
 #include "server/kube/blocking_send.hpp"
 #include "server/kube/bounded_queue.hpp"
+#include "server/kube/event_correlator.hpp"
+#include "server/kube/report_sweep.hpp"
 
 namespace signet::server::kube {
 namespace net = boost::asio;
@@ -46,6 +50,17 @@ bool failed(const ReportResult& r) { return r.result == "fail" || r.result == "e
 
 ResourceType events() { return {"", "v1", "events", "Event", true}; }
 
+// Whether a 404 Status is about a namespace (details.kind "namespaces"), not about the resource.
+bool names_a_namespace(const std::string& status) {
+  rapidjson::Document doc;
+  if (doc.Parse(status.c_str(), status.size()).HasParseError() || !doc.IsObject()) return false;
+  auto details = doc.FindMember("details");
+  if (details == doc.MemberEnd() || !details->value.IsObject()) return false;
+  auto kind = details->value.FindMember("kind");
+  return kind != details->value.MemberEnd() && kind->value.IsString() &&
+         std::string(kind->value.GetString()) == "namespaces";
+}
+
 }  // namespace
 
 struct ReportWriter::Impl {
@@ -62,6 +77,9 @@ struct ReportWriter::Impl {
   std::map<std::string, std::vector<ReportResult>> pending;
   std::size_t pending_count = 0;
   std::uint64_t event_serial = 0;
+  EventCorrelator correlator;
+  ReportSweep sweeper;
+  Clock::time_point next_sweep;
   std::thread thread;
   std::mutex wait_mutex;
   std::condition_variable wake;
@@ -72,8 +90,12 @@ struct ReportWriter::Impl {
         leader(l),
         counters(std::move(c)),
         on_note(std::move(note)),
-        transport(std::move(config)),
-        queue(options.queue_capacity) {}
+        transport(config),
+        queue(options.queue_capacity),
+        sweeper([this](const ApiRequest& request) { return send(request); }, std::move(config),
+                {options.sweep_checks, options.results_per_report},
+                [this](bool problem, const std::string& message) { this->note(problem, message); }),
+        next_sweep(Clock::now() + options.sweep_interval) {}
 
   void note(bool problem, const std::string& message) {
     if (on_note) on_note(problem, message);
@@ -87,23 +109,40 @@ struct ReportWriter::Impl {
   }
 
   // --- events ------------------------------------------------------------------------------------------
-  std::string event_json(const AdmissionOutcome& outcome, const ReportResult& r) {
-    const ResourceRef& ref = outcome.resource;
-    const std::string ns = ref.namespace_name.empty() ? "default" : ref.namespace_name;
-    const std::string stamp = rfc3339(r.timestamp);
-    char suffix[40];
-    std::snprintf(suffix, sizeof suffix, "%llx%04llx", static_cast<unsigned long long>(r.timestamp),
-                  static_cast<unsigned long long>(++event_serial % 0x10000));
+  // The failures of a batch with the same Event, counted.
+  struct EventGroup {
+    const AdmissionOutcome* outcome;
+    std::string message;
+    std::int64_t count;
+    std::int64_t first;  // timestamps, seconds
+    std::int64_t last;
+  };
+
+  static std::string event_message(const AdmissionOutcome& outcome, const ReportResult& r) {
     std::string message = "policy " + r.policy + "/" + r.rule + " " + r.result +
                           (outcome.allowed ? "" : " (admission denied)") + ": " + r.message;
     if (message.size() > kEventMessageMax) message = message.substr(0, kEventMessageMax - 3) + "...";
+    return message;
+  }
+
+  // What makes two Events the same for the correlator: involvedObject, type, reason, message and source.
+  static std::string event_key(const ResourceRef& ref, const std::string& message) {
+    std::string key;
+    for (const std::string* part : {&ref.api_version, &ref.kind, &ref.namespace_name, &ref.name, &ref.uid, &message})
+      key += *part + '\x1f';  // in none of them
+    return key + "Warning\x1fPolicyViolation\x1fsignet";
+  }
+
+  std::string event_json(const EventGroup& group, const std::string& name) {
+    const ResourceRef& ref = group.outcome->resource;
+    const std::string ns = ref.namespace_name.empty() ? "default" : ref.namespace_name;
 
     rapidjson::Document doc;
     doc.SetObject();
     auto& a = doc.GetAllocator();
     auto str = [&](const std::string& s) { return Json(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
     Json metadata(rapidjson::kObjectType);
-    metadata.AddMember("name", str((ref.name.empty() ? "signet" : ref.name) + "." + suffix), a);
+    metadata.AddMember("name", str(name), a);
     metadata.AddMember("namespace", str(ns), a);
     Json involved(rapidjson::kObjectType);
     involved.AddMember("apiVersion", str(ref.api_version), a);
@@ -118,59 +157,102 @@ struct ReportWriter::Impl {
     doc.AddMember("metadata", metadata, a);
     doc.AddMember("involvedObject", involved, a);
     doc.AddMember("reason", "PolicyViolation", a);
-    doc.AddMember("message", str(message), a);
+    doc.AddMember("message", str(group.message), a);
     doc.AddMember("type", "Warning", a);
-    doc.AddMember("action", outcome.allowed ? "Admitted" : "Rejected", a);
+    doc.AddMember("action", group.outcome->allowed ? "Admitted" : "Rejected", a);
     doc.AddMember("source", source, a);
     doc.AddMember("reportingComponent", "signet", a);
     doc.AddMember("reportingInstance", str(options.reporting_instance.empty() ? "signet" : options.reporting_instance),
                   a);
-    doc.AddMember("firstTimestamp", str(stamp), a);
-    doc.AddMember("lastTimestamp", str(stamp), a);
-    doc.AddMember("count", 1, a);
+    doc.AddMember("firstTimestamp", str(rfc3339(group.first)), a);
+    doc.AddMember("lastTimestamp", str(rfc3339(group.last)), a);
+    doc.AddMember("count", Json(group.count), a);
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     doc.Accept(writer);
     return std::string(buffer.GetString(), buffer.GetSize());
   }
 
+  std::string new_event_name(const ResourceRef& ref, std::int64_t timestamp) {
+    char suffix[40];
+    std::snprintf(suffix, sizeof suffix, "%llx%04llx", static_cast<unsigned long long>(timestamp),
+                  static_cast<unsigned long long>(++event_serial % 0x10000));
+    return (ref.name.empty() ? "signet" : ref.name) + "." + suffix;
+  }
+
+  // Raises the count of the Event `seen` by `group` (a merge patch); its answer.
+  Result<ApiResponse> count_up(const SeenEvent& seen, const EventGroup& group) {
+    const std::string patch = "{\"count\":" + std::to_string(seen.count + group.count) + ",\"lastTimestamp\":\"" +
+                              rfc3339(group.last) + "\"}";
+    return send({"PATCH", events().object_path(seen.namespace_name, seen.name), patch});
+  }
+
+  // Writes one group's Event: counts up the one written before for it (within the correlator's window),
+  // or creates one (also when the one before is gone: Events expire).
+  // `verb` is set to the write's verb (create, patch).
+  Result<ApiResponse> write_event(const EventGroup& group, std::int64_t now, std::string& verb) {
+    const ResourceRef& ref = group.outcome->resource;
+    const std::string key = event_key(ref, group.message);
+    if (auto seen = correlator.find(key, now)) {
+      verb = "patch";
+      auto answer = count_up(*seen, group);
+      if (!answer || answer->status != 404) {
+        if (answer && answer->status == 200)
+          correlator.record(key, {seen->namespace_name, seen->name, seen->count + group.count, now});
+        return answer;
+      }
+      correlator.forget(key);
+    }
+    const std::string ns = ref.namespace_name.empty() ? "default" : ref.namespace_name;
+    const std::string name = new_event_name(ref, group.last);
+    verb = "create";
+    auto answer = send({"POST", events().collection_path(ns), event_json(group, name)});
+    if (answer && (answer->status == 201 || answer->status == 200)) correlator.record(key, {ns, name, group.count, now});
+    return answer;
+  }
+
   void write_events(const std::vector<AdmissionOutcome>& batch) {
-    std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>> seen;
-    std::size_t written = 0, attempted = 0, left_out = 0;
-    std::optional<Error> problem;
-    bool unreachable = false;
+    std::vector<EventGroup> groups;
+    std::map<std::string, std::size_t> index;  // event key → groups[i]
     for (const auto& outcome : batch) {
       for (const auto& r : outcome.results) {
         if (!failed(r)) continue;
-        const auto& ref = outcome.resource;
-        if (!seen.emplace(ref.kind, ref.namespace_name, ref.name, r.policy, r.rule).second) continue;
-        if (attempted >= options.events_per_batch) {
-          ++left_out;
-          continue;
-        }
-        ++attempted;
-        const std::string ns = ref.namespace_name.empty() ? "default" : ref.namespace_name;
-        const ApiRequest request{"POST", events().collection_path(ns), event_json(outcome, r)};
-        auto answer = send(request);
-        if (answer && (answer->status == 201 || answer->status == 200)) {
-          ++written;
-        } else if (!problem) {
-          problem = answer ? api_error("create", events(), "events in " + ns, *answer, transport.config())
-                           : answer.error().context("create an Event in " + ns);
-        }
-        // The API server cannot be reached: the rest would each wait as long, so they are left out.
-        if (!answer) {
-          unreachable = true;
-          break;
+        std::string message = event_message(outcome, r);
+        auto [it, added] = index.emplace(event_key(outcome.resource, message), groups.size());
+        if (added) {
+          groups.push_back({&outcome, std::move(message), 1, r.timestamp, r.timestamp});
+        } else {
+          auto& group = groups[it->second];
+          ++group.count;
+          group.first = std::min(group.first, r.timestamp);
+          group.last = std::max(group.last, r.timestamp);
         }
       }
-      if (unreachable) break;
+    }
+    const std::int64_t now = now_seconds();
+    std::size_t written = 0, attempted = 0;
+    std::optional<Error> problem;
+    for (const auto& group : groups) {
+      if (attempted == options.events_per_batch) break;
+      ++attempted;
+      std::string verb;
+      auto answer = write_event(group, now, verb);
+      if (answer && (answer->status == 201 || answer->status == 200)) {
+        ++written;
+        continue;
+      }
+      const std::string ns = group.outcome->resource.namespace_name.empty() ? "default"
+                                                                            : group.outcome->resource.namespace_name;
+      if (!problem)
+        problem = answer ? api_error(verb, events(), "events in " + ns, *answer, transport.config())
+                         : answer.error().context(verb + " an Event in " + ns);
+      if (!answer) break;  // the API server cannot be reached: the rest would each wait as long
     }
     wrote("Event", written);
     if (problem) note(true, "Events not written (" + std::to_string(attempted - written) + "): " + problem->message);
-    if (left_out > 0)
-      note(true, std::to_string(left_out) + " Events left out: more than " + std::to_string(options.events_per_batch) +
-                     " in one batch");
+    if (groups.size() > options.events_per_batch)
+      note(true, std::to_string(groups.size() - options.events_per_batch) + " Events left out: more than " +
+                     std::to_string(options.events_per_batch) + " in one batch");
   }
 
   // --- reports -----------------------------------------------------------------------------------------
@@ -213,19 +295,40 @@ struct ReportWriter::Impl {
         wrote(type.kind, 1);
         return success();
       }
+      // The namespace is gone (a report is created in it): so are the objects the results are about.
+      if (!exists && !ns.empty() && put->status == 404 && names_a_namespace(put->body)) {
+        note(false, "results about objects of namespace " + ns + " left out: the namespace is gone");
+        return success();
+      }
       // 409: written (or created) by someone else since it was read; read it again.
       if (put->status != 409 || attempt == kReportAttempts)
         return api_error(exists ? "update" : "create", type, what, *put, transport.config());
     }
   }
 
-  void write_reports() {
-    if (leader != nullptr && !leader->leading()) return;  // kept pending: written if this replica comes to lead
-    for (auto it = pending.begin(); it != pending.end();) {
-      auto written = write_report(it->first, it->second);
+  // Writes each namespace's results into its report; the namespaces whose report could not be written.
+  std::set<std::string> write_reports(const std::map<std::string, std::vector<ReportResult>>& by_namespace) {
+    std::set<std::string> unwritten;
+    bool unreachable = false;
+    for (const auto& [ns, results] : by_namespace) {
+      if (unreachable) {
+        unwritten.insert(ns);
+        continue;
+      }
+      auto written = write_report(ns, results);
       if (!written) {
         note(true, "PolicyReport results kept for the next batch: " + written.error().message);
-        if (written.error().kind == Error::Kind::Unavailable) return;  // the others would wait as long
+        unwritten.insert(ns);
+        unreachable = written.error().kind == Error::Kind::Unavailable;  // the others would wait as long
+      }
+    }
+    return unwritten;
+  }
+
+  // Forgets the pending results of every namespace but `kept`.
+  void written(const std::set<std::string>& kept) {
+    for (auto it = pending.begin(); it != pending.end();) {
+      if (kept.count(it->first)) {
         ++it;
         continue;
       }
@@ -234,13 +337,114 @@ struct ReportWriter::Impl {
     }
   }
 
+  // Not leading: the pending results go to the leader as AdmissionReports; those not sent stay pending.
+  void hand_over() {
+    std::vector<ReportResult> all;
+    for (auto& [ns, results] : pending) all.insert(all.end(), results.begin(), results.end());
+    const ResourceType type = admission_reports();
+    const std::string replica = options.reporting_instance.empty() ? "signet" : options.reporting_instance;
+    std::size_t sent = 0, reports = 0;
+    while (sent < all.size()) {
+      const std::size_t n = std::min(options.results_per_admission_report, all.size() - sent);
+      const std::vector<ReportResult> chunk(all.begin() + static_cast<std::ptrdiff_t>(sent),
+                                            all.begin() + static_cast<std::ptrdiff_t>(sent + n));
+      auto answer = send({"POST", type.collection_path(options.handover_namespace),
+                          admission_report_json(options.handover_namespace, replica, chunk)});
+      if (!answer || answer->status != 201) {
+        const Error error = answer ? api_error("create", type, type.name() + " in " + options.handover_namespace,
+                                               *answer, transport.config())
+                                   : answer.error().context("create an AdmissionReport");
+        note(true, "results kept for the next batch: " + error.message);
+        break;
+      }
+      sent += n;
+      ++reports;
+    }
+    wrote("AdmissionReport", reports);
+    pending.clear();
+    pending_count = 0;
+    for (std::size_t i = sent; i < all.size(); ++i) {
+      pending[all[i].resource.namespace_name].push_back(std::move(all[i]));
+      ++pending_count;
+    }
+  }
+
+  // Leading: merges its own pending results and up to a page of the AdmissionReports handed over into the
+  // reports, then deletes each AdmissionReport all of whose reports were written (as it was read: one
+  // changed or recreated meanwhile stays). One not deleted is merged again later, which changes nothing.
+  void aggregate() {
+    const ResourceType type = admission_reports();
+    AdmissionReportPage page;
+    const std::string target = type.collection_path(options.handover_namespace) +
+                               "?labelSelector=" + oci::url_encode(kAdmissionReportSelector) +
+                               "&limit=" + std::to_string(options.admission_reports_per_batch);
+    auto listed = send({"GET", target, ""});
+    if (listed && listed->status == 200) {
+      auto read = read_admission_reports(listed->body);
+      if (read) page = std::move(*read);
+      else note(true, "AdmissionReports not merged: " + read.error().message);
+    } else {
+      note(true, "AdmissionReports not merged: " +
+                     (listed ? api_error("list", type, type.name() + " in " + options.handover_namespace, *listed,
+                                         transport.config())
+                             : listed.error().context("list AdmissionReports"))
+                         .message);
+      if (!listed) return;  // unreachable: the reports would wait as long
+    }
+    auto by_namespace = pending;
+    for (const auto& report : page.reports)
+      for (const auto& r : report.results) by_namespace[r.resource.namespace_name].push_back(r);
+    if (by_namespace.empty()) return;
+    const auto unwritten = write_reports(by_namespace);
+    written(unwritten);
+    for (const auto& report : page.reports) {
+      const bool merged = std::none_of(report.results.begin(), report.results.end(), [&](const ReportResult& r) {
+        return unwritten.count(r.resource.namespace_name) > 0;
+      });
+      if (!merged) continue;
+      auto deleted = send({"DELETE", type.object_path(options.handover_namespace, report.name),
+                           delete_preconditions(report)});
+      // 404: deleted by a leader before this one; 409: not as read, merged again next time.
+      if (deleted && (deleted->status == 200 || deleted->status == 202 || deleted->status == 404 ||
+                      deleted->status == 409))
+        continue;
+      note(true, "AdmissionReport " + report.name + " merged, not deleted (merged again later): " +
+                     (deleted ? api_error("delete", type, report.name, *deleted, transport.config())
+                              : deleted.error())
+                         .message);
+      if (!deleted) return;
+    }
+  }
+
+  bool writes_reports() const { return leader == nullptr || leader->leading(); }
+
+  void sweep() {
+    auto counts = sweeper.run(now_seconds());
+    if (!counts) {
+      note(true, "report sweep: " + counts.error().message);
+    } else if (counts->gone > 0) {
+      note(false, "report sweep: " + std::to_string(counts->gone) + " of " + std::to_string(counts->checked) +
+                      " objects looked up are gone; their results were removed from " +
+                      std::to_string(counts->reports_written + counts->reports_deleted) + " reports");
+    }
+  }
+
   void flush() {
     std::lock_guard lock(flush_mutex);
     auto batch = queue.take(options.queue_capacity, std::chrono::milliseconds(0));
     if (options.events && !batch.empty()) write_events(batch);
-    if (options.reports) {
-      keep_pending(batch);
-      if (!pending.empty()) write_reports();
+    if (!options.reports) return;
+    keep_pending(batch);
+    if (leader == nullptr) {
+      if (!pending.empty()) written(write_reports(pending));
+    } else if (leader->leading()) {
+      aggregate();
+    } else if (!pending.empty()) {
+      hand_over();
+    }
+    if (options.sweep_interval.count() > 0 && Clock::now() >= next_sweep && writes_reports()) {
+      next_sweep = Clock::now() + options.sweep_interval;
+      sweep();
     }
   }
 
@@ -283,6 +487,11 @@ std::size_t ReportWriter::dropped() const { return impl_->dropped; }
 std::size_t ReportWriter::queued() const { return impl_->queue.size(); }
 
 void ReportWriter::flush() { impl_->flush(); }
+
+void ReportWriter::sweep() {
+  std::lock_guard lock(impl_->flush_mutex);
+  if (impl_->options.reports && impl_->writes_reports()) impl_->sweep();
+}
 
 void ReportWriter::start() {
   if (impl_->thread.joinable()) return;

@@ -5,8 +5,11 @@
 // API server costs reports, never admissions.
 //
 // Reports are read, merged and written back with their resourceVersion (a 409 reads again), so writers never
-// lose each other's results; with a LeaderElector only its leader writes them. Events are written by every
-// replica: each admission is answered by one replica, which alone knows it.
+// lose each other's results. With a LeaderElector only its leader writes them: the other replicas hand their
+// results over as AdmissionReports (admission_report.hpp), which the leader merges with its own and deletes.
+// The writer of the reports also sweeps them now and then for results about objects that are gone
+// (report_sweep.hpp). Events are written by every replica: each admission is answered by one replica, which
+// alone knows it; a repeated one raises the count of the Event written before (event_correlator.hpp).
 #pragma once
 
 #include <chrono>
@@ -32,6 +35,13 @@ struct ReportWriterOptions {
   // Results waiting for a report write that failed (or for leadership); the oldest go first.
   std::size_t pending_results = 20000;
   std::size_t events_per_batch = 200;  // beyond this a batch's events are left out (an Event storm helps no one)
+  // With a LeaderElector: the namespace of the AdmissionReports (the Lease's), how many results each holds,
+  // and how many of them the leader merges per batch.
+  std::string handover_namespace;
+  std::size_t results_per_admission_report = 500;
+  std::size_t admission_reports_per_batch = 50;
+  std::chrono::milliseconds sweep_interval{std::chrono::minutes(5)};  // 0: no sweeps
+  std::size_t sweep_checks = 200;  // objects looked up per sweep
   std::chrono::milliseconds request_timeout{5000};
   std::string reporting_instance;  // Event.reportingInstance: this replica
 };
@@ -39,7 +49,8 @@ struct ReportWriterOptions {
 // What the writer did, for the metrics.
 struct ReportCounters {
   std::function<void()> dropped;                                          // an outcome the full queue dropped
-  std::function<void(const std::string& kind, std::size_t count)> wrote;  // PolicyReport, ClusterPolicyReport, Event
+  // PolicyReport, ClusterPolicyReport, AdmissionReport, Event (created or counted up)
+  std::function<void(const std::string& kind, std::size_t count)> wrote;
 };
 
 using WriterNote = std::function<void(bool problem, const std::string& message)>;
@@ -63,6 +74,8 @@ class ReportWriter {
 
   // Writes what is queued now, on the caller's thread (tests; the writer's own thread calls it too).
   void flush();
+  // Sweeps the reports now, if this replica writes them (tests; flush() does every sweep interval).
+  void sweep();
 
   // Batches every batch interval on a thread of its own; stop() writes what is still queued and returns.
   void start();

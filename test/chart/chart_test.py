@@ -77,7 +77,8 @@ class KubernetesSchemas(unittest.TestCase):
     def test_default_render_matches_the_kubernetes_schemas(self):
         objects = render()
         self.assertEqual(kinds(objects), sorted([
-            "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget",
+            "ConfigMap", "CustomResourceDefinition", "CustomResourceDefinition", "CustomResourceDefinition",
+            "Deployment", "PodDisruptionBudget",
             "ClusterRole", "ClusterRoleBinding", "Service", "ServiceAccount", "Secret",
             "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]))
         self.assert_valid(objects)
@@ -176,9 +177,20 @@ class Security(unittest.TestCase):
         self.assertEqual(cluster[("", "serviceaccounts")], ["get"])
         self.assertEqual(cluster[("kyverno.io", "policies")], ["get", "list", "watch"])
         self.assertIn("create", cluster[("wgpolicyk8s.io", "policyreports")])
+        # The report sweep gets the admitted kinds, the webhook's extra rules included.
+        self.assertEqual(cluster[("", "pods")], ["get"])
+        self.assertEqual(cluster[("apps", "deployments")], ["get"])
+        self.assertEqual(cluster[("batch", "cronjobs")], ["get"])
+        self.assertEqual(cluster[("argoproj.io", "rollouts")], ["get"])
         role = find(everything, "Role")
         self.assertEqual(role["metadata"]["namespace"], "signet-system")
-        self.assertIn("coordination.k8s.io", role["rules"][0]["apiGroups"] + role["rules"][-1]["apiGroups"])
+        namespaced_rules = {(g, r): rule["verbs"] for rule in role["rules"] for g in rule["apiGroups"]
+                            for r in rule["resources"]}
+        self.assertEqual(namespaced_rules[("coordination.k8s.io", "leases")], ["get", "create", "update"])
+        # Replicas hand their results to the leader in the release's namespace only, and never update them.
+        self.assertEqual(namespaced_rules[("signet.dev", "admissionreports")], ["create", "list", "delete"])
+        self.assertNotIn(("signet.dev", "admissionreports"), cluster)
+        self.assertNotIn(("", "pods"), granted)
 
         namespaced = render("--set", "rbac.readSecrets=namespace")
         self.assertNotIn(("", "secrets"), {(g, r) for rule in find(namespaced, "ClusterRole")["rules"]
@@ -319,7 +331,8 @@ class CustomResourceDefinitions(unittest.TestCase):
         crds = {c["spec"]["names"]["kind"]: c for c in render() if c["kind"] == "CustomResourceDefinition"}
         self.assertEqual(crds["ClusterImagePolicy"]["spec"]["scope"], "Cluster")
         self.assertEqual(crds["ImagePolicy"]["spec"]["scope"], "Namespaced")
-        for kind, crd in crds.items():
+        for kind in ("ClusterImagePolicy", "ImagePolicy"):
+            crd = crds[kind]
             self.assertEqual(crd["spec"]["group"], "signet.dev")
             self.assertEqual(crd["metadata"]["name"], f"{crd['spec']['names']['plural']}.signet.dev")
             versions = crd["spec"]["versions"]
@@ -333,6 +346,19 @@ class CustomResourceDefinitions(unittest.TestCase):
             self.assertEqual(columns["Action"], ".spec.validationFailureAction")
             self.assertEqual(crd["metadata"]["annotations"]["helm.sh/resource-policy"], "keep")
         self.assertNotIn("CustomResourceDefinition", kinds(render("--set", "crds.install=false")))
+
+    def test_admission_reports_are_namespaced_and_go_with_the_release(self):
+        crd = {c["spec"]["names"]["kind"]: c for c in render() if c["kind"] == "CustomResourceDefinition"}[
+            "AdmissionReport"]
+        self.assertEqual(crd["metadata"]["name"], "admissionreports.signet.dev")
+        self.assertEqual(crd["spec"]["scope"], "Namespaced")
+        version = crd["spec"]["versions"][0]
+        self.assertEqual((version["name"], version["served"], version["storage"]), ("v1alpha1", True, True))
+        schema = version["schema"]["openAPIV3Schema"]
+        self.check_structural(schema, "AdmissionReport")
+        self.assertEqual(schema["properties"]["spec"]["required"], ["results"])
+        # Transient: nothing to keep when the release goes.
+        self.assertNotIn("helm.sh/resource-policy", crd["metadata"].get("annotations", {}))
 
     def test_the_structural_check_refuses_an_untyped_node(self):
         with self.assertRaises(AssertionError):
@@ -406,8 +432,13 @@ class Values(unittest.TestCase):
         self.assertNotIn("--kube-reports", default_args)
         self.assertFalse(any(a.startswith("--leader-election") for a in default_args))
         self.assertNotIn("--kube-events", container(render("--set", "rbac.events=false"))["args"])
-        elected = container(render("--set", "rbac.policyReports=true", "--set", "rbac.leaderElection=true"))["args"]
+        # With reports and several replicas the replicas elect the writer (by default); one replica needs no Lease.
+        elected = container(render("--set", "rbac.policyReports=true"))["args"]
         self.assertIn("--leader-election-namespace=signet-system", elected)
+        for single in (render("--set", "rbac.policyReports=true", "--set", "replicaCount=1"),
+                       render("--set", "rbac.policyReports=true", "--set", "rbac.leaderElection=false")):
+            self.assertFalse(any(a.startswith("--leader-election") for a in container(single)["args"]))
+            self.assertNotIn("Role", kinds(single))
 
     def test_policy_files_become_the_policy_folder(self):
         objects = render("--values", str(ALL_OPTIONS))

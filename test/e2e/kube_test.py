@@ -216,6 +216,12 @@ contexts:
             self.assertIsNotNone(posted, "no Event for audited-pod")
             self.assertEqual((posted["type"], posted["reason"]), ("Warning", "PolicyViolation"))
             self.assertIn("audit-key-b", posted["message"])
+            # The same failure again is the same Event, counted (as client-go's EventCorrelator does).
+            for _ in range(2):
+                self.assertTrue(signet.review(review)["allowed"])
+            event_path = "/api/v1/namespaces/default/events/" + posted["metadata"]["name"]
+            counted = self.eventually(lambda: (self.stored(event_path) or {}).get("count") == 3 or None)
+            self.assertTrue(counted, self.stored(event_path))
 
             lease = self.stored("/apis/coordination.k8s.io/v1/namespaces/signet-system/leases/signet-e2e")
             self.assertTrue(lease and lease["spec"]["holderIdentity"], lease)

@@ -6,8 +6,9 @@ usage:
                      [--bookmark-interval SECONDS] [--plain-http]
 
 Serves the resources signet reads (signet.dev/v1alpha1 clusterimagepolicies and imagepolicies, kyverno.io/v1
-clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts) and those it writes (wgpolicyk8s.io/v1alpha2
-policyreports and clusterpolicyreports, v1 events, coordination.k8s.io/v1 leases) over HTTPS with a certificate for 127.0.0.1 and
+clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts; v1 pods and apps/v1 deployments, which
+the report sweep looks up) and those it writes (wgpolicyk8s.io/v1alpha2 policyreports and clusterpolicyreports,
+signet.dev/v1alpha1 admissionreports, v1 events, coordination.k8s.io/v1 leases) over HTTPS with a certificate for 127.0.0.1 and
 localhost signed by a fresh test CA (DIR/ca.crt; a client certificate it accepts is DIR/client.crt with
 DIR/client.key). Runs in the foreground until SIGTERM.
 
@@ -16,15 +17,21 @@ What a client meets, as the real API server does it:
     writes the first), or a client certificate signed by the test CA; anything else is 401 with a Status.
   - `--forbid PLURAL.GROUP` (or PLURAL for the core group): every request for it is 403 with the message
     the API server writes for RBAC denials.
-  - GET of one object; LIST (`limit`, `continue`) answering `{"kind": "<Kind>List", "metadata":
+  - discovery: GET /api/v1 and /apis/GROUP/VERSION answer an APIResourceList (name, kind, namespaced, verbs)
+    of the resources served in that group version; 404 for any other.
+  - GET of one object; LIST (`limit`, `continue`, `labelSelector` with `k=v`, `k==v`, `k!=v`, `k` and `!k`
+    terms joined by commas) answering `{"kind": "<Kind>List", "metadata":
     {"resourceVersion", "continue"}, "items": [...]}`; WATCH (`watch=true`, `resourceVersion`,
     `allowWatchBookmarks`, `timeoutSeconds`) streaming one JSON event per line with chunked transfer:
     ADDED / MODIFIED / DELETED / BOOKMARK, and an ERROR event holding a 410 Status when the resourceVersion
     is older than the history kept. Resource versions are one counter over every object, as etcd's.
   - writes of the resources signet writes: POST to the collection creates (201; 409 AlreadyExists when the
-    name is taken), PUT replaces (404 when missing; 409 Conflict when the body's metadata.resourceVersion is
-    not the stored one), PATCH with application/merge-patch+json merges (404 when missing); each stores a
-    new resourceVersion and an ADDED or MODIFIED event.
+    name is taken; metadata.generateName without a name gets that prefix and 5 random characters), PUT
+    replaces (404 when missing; 409 Conflict when the body's metadata.resourceVersion is not the stored one),
+    PATCH with application/merge-patch+json merges (404 when missing; 415 for any other Content-Type), DELETE
+    removes (404 when missing; a DeleteOptions body's preconditions.uid / preconditions.resourceVersion that
+    differ from the stored object's are a 409 Conflict "Precondition failed") and answers the object as it
+    was; each stores a new resourceVersion and an ADDED, MODIFIED or DELETED event.
   - fixtures: JSON files holding objects, a list of objects or a `...List`, served from the start.
 
 Control endpoints for the test itself (no authentication, under /_test/):
@@ -38,7 +45,9 @@ Control endpoints for the test itself (no authentication, under /_test/):
                            true} (the next LIST with a continue token is answered 410 Expired),
                            {"hang": S} (every API request waits S seconds before it is answered; 0 ends it),
                            {"write_before_next_update": true} (the object of the next PUT is written by someone
-                           else first: a PUT carrying the resourceVersion it read is a 409 Conflict)
+                           else first: a PUT carrying the resourceVersion it read is a 409 Conflict),
+                           {"fail_next": "METHOD"} (the next API request with that method, e.g. DELETE, is
+                           answered 500 InternalError and changes nothing)
   GET  /_test/requests     the API requests so far, one per line: "METHOD PATH?QUERY STATUS"
   GET  /_test/writes       the write requests so far, a JSON list of {"method", "path", "status", "body"}
   GET  /_test/object?path=P  the stored object at API path P (no authentication), 404 when none
@@ -47,6 +56,7 @@ import argparse
 import base64
 import json
 import os
+import random
 import signal
 import socket
 import ssl
@@ -71,10 +81,14 @@ RESOURCES = {
     ("wgpolicyk8s.io", "v1alpha2", "clusterpolicyreports"): ("ClusterPolicyReport", False),
     ("", "v1", "events"): ("Event", True),
     ("coordination.k8s.io", "v1", "leases"): ("Lease", True),
+    ("signet.dev", "v1alpha1", "admissionreports"): ("AdmissionReport", True),
+    # Admitted objects, which the report sweep looks up.
+    ("", "v1", "pods"): ("Pod", True),
+    ("apps", "v1", "deployments"): ("Deployment", True),
 }
 # The resources a client may create (POST), replace (PUT) and merge-patch (PATCH).
 WRITABLE = {("wgpolicyk8s.io", "policyreports"), ("wgpolicyk8s.io", "clusterpolicyreports"), ("", "events"),
-            ("coordination.k8s.io", "leases")}
+            ("coordination.k8s.io", "leases"), ("signet.dev", "admissionreports")}
 KINDS = {(g, v, kind): (g, v, plural) for (g, v, plural), (kind, _) in RESOURCES.items()}
 
 
@@ -113,6 +127,25 @@ def status(code, reason, message, details=None):
     if details:
         body["details"] = details
     return body
+
+
+def selected_by(selector, labels):
+    """Whether `labels` match a labelSelector of equality terms: k=v, k==v, k!=v, k, !k."""
+    for term in filter(None, (t.strip() for t in selector.split(","))):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            if labels.get(key) == value:
+                return False
+        elif "=" in term:
+            key, value = term.replace("==", "=").split("=", 1)
+            if labels.get(key) != value:
+                return False
+        elif term.startswith("!"):
+            if term[1:] in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
 
 
 class Store:
@@ -172,10 +205,11 @@ class Store:
             self.lock.notify_all()
         return gone
 
-    def items(self, group, plural, namespace):
+    def items(self, group, plural, namespace, selector=""):
         with self.lock:
             selected = [o for (g, p, ns, _), o in self.objects.items()
-                        if g == group and p == plural and (not namespace or ns == namespace)]
+                        if g == group and p == plural and (not namespace or ns == namespace)
+                        and selected_by(selector, o["metadata"].get("labels") or {})]
             return self.rv, sorted(selected, key=lambda o: (o["metadata"].get("namespace", ""),
                                                              o["metadata"]["name"]))
 
@@ -295,6 +329,10 @@ class Handler(BaseHTTPRequestHandler):
         query = dict(urllib.parse.parse_qsl(url.query))
         if not self.authenticated():
             return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+        if self.take_failure():
+            return
+        if self.discovery(url.path):
+            return
         parsed = self.parse_path(url.path)
         if parsed is None or parsed[:3] not in RESOURCES:
             return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
@@ -320,8 +358,39 @@ class Handler(BaseHTTPRequestHandler):
             return self.watch(group, plural, namespace, kind, api_version, query)
         return self.list(group, plural, namespace, kind, api_version, query)
 
+    def take_failure(self):
+        """The fault {"fail_next": METHOD}: this request answered 500, nothing done."""
+        with STORE.lock:
+            if STORE.faults.get("fail_next") != self.command:
+                return False
+            del STORE.faults["fail_next"]
+        self.send_json(500, status(500, "InternalError", "Internal error occurred: injected by the test"))
+        return True
+
+    def discovery(self, path):
+        """GET /api/v1 or /apis/GROUP/VERSION: the APIResourceList of that group version."""
+        parts = [p for p in path.split("/") if p]
+        if parts == ["api", "v1"]:
+            group, version = "", "v1"
+        elif len(parts) == 3 and parts[0] == "apis":
+            group, version = parts[1], parts[2]
+        else:
+            return False
+        resources = [{"name": plural, "singularName": "", "namespaced": namespaced, "kind": kind,
+                      "verbs": ["get", "list", "watch"] + (["create", "update", "patch", "delete"]
+                                                           if (g, plural) in WRITABLE else [])}
+                     for (g, v, plural), (kind, namespaced) in sorted(RESOURCES.items())
+                     if g == group and v == version]
+        if not resources:
+            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+        else:
+            self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1",
+                                 "groupVersion": group + "/" + version if group else version,
+                                 "resources": resources})
+        return True
+
     def list(self, group, plural, namespace, kind, api_version, query):
-        rv, items = STORE.items(group, plural, namespace)
+        rv, items = STORE.items(group, plural, namespace, query.get("labelSelector", ""))
         start = 0
         if query.get("continue"):
             if STORE.take_fault("expire_continue"):
@@ -421,9 +490,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self):
         self.write("patch")
 
+    def do_DELETE(self):
+        self.write("delete")
+
     def write(self, verb):
-        """create (POST to a collection), update (PUT of an object), patch (merge-patch of an object)."""
+        """create (POST to a collection), update (PUT of an object), patch (merge-patch of an object), delete."""
         self.hang()
+        if self.take_failure():
+            return
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         code, answer = self.written(verb, raw)
         with STORE.lock:
@@ -448,6 +522,13 @@ class Handler(BaseHTTPRequestHandler):
                                                  '%s resource "%s" in API group "%s"' % (full, verb, plural, group))
         if (verb == "create") == bool(name) or (namespaced and not namespace):
             return 405, status(405, "MethodNotAllowed", "%s is not allowed on %s" % (self.command, self.path))
+        if verb == "patch" and self.headers.get("Content-Type") != "application/merge-patch+json":
+            return 415, status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                                                            "accepted media types include: application/json-patch+json, "
+                                                            "application/merge-patch+json, "
+                                                            "application/apply-patch+yaml")
+        if verb == "delete":
+            return self.deleted(group, plural, namespace, name, full, raw)
         try:
             body = json.loads(raw)
         except ValueError as e:
@@ -473,6 +554,9 @@ class Handler(BaseHTTPRequestHandler):
                     return 400, status(400, "BadRequest", "the namespace of the provided object does not match "
                                                           "the namespace sent on the request")
                 meta["namespace"] = namespace
+            if verb == "create" and not meta.get("name") and meta.get("generateName"):
+                meta["name"] = meta["generateName"] + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789")
+                                                              for _ in range(5))
             if not meta.get("name"):
                 return 422, status(422, "Invalid", "%s is invalid: metadata.name: Required value" % kind)
             if name and meta["name"] != name:
@@ -500,6 +584,27 @@ class Handler(BaseHTTPRequestHandler):
                 if field in stored:
                     meta[field] = stored[field]
             return 200, STORE.put(body, "MODIFIED")
+
+    def deleted(self, group, plural, namespace, name, full, raw):
+        try:
+            options = json.loads(raw or b"{}")
+        except ValueError as e:
+            return 400, status(400, "BadRequest", "the body is not JSON: %s" % e)
+        preconditions = (options or {}).get("preconditions") or {}
+        with STORE.lock:
+            current = STORE.objects.get((group, plural, namespace, name))
+            if current is None:
+                return 404, status(404, "NotFound", '%s "%s" not found' % (full, name),
+                                   {"name": name, "group": group, "kind": plural})
+            stored = current["metadata"]
+            for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+                if preconditions.get(field) not in (None, stored.get(field)):
+                    return 409, status(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": Precondition '
+                                                        'failed: %s in precondition: %s, %s in object meta: %s' % (
+                                                            full, name, label, preconditions[field], label,
+                                                            stored.get(field)),
+                                       {"name": name, "group": group, "kind": plural})
+            return 200, STORE.delete(current)
 
 
 def merge_patch(target, patch):

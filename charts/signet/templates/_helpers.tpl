@@ -96,3 +96,11 @@ matchExpressions:
 {{- $ns := .Release.Namespace }}
 {{- toJson (list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns)) }}
 {{- end }}
+
+{{/*
+"true" when the replicas elect the one writing the PolicyReports (the others hand their results over as
+AdmissionReports): with policyReports and leaderElection, and more than one replica (one needs no election).
+*/}}
+{{- define "signet.leaderElection" -}}
+{{- if and .Values.rbac.policyReports .Values.rbac.leaderElection (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}

@@ -1,6 +1,9 @@
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <catch2/catch.hpp>
 
+#include "server/kube/admission_report.hpp"
 #include "server/kube/policy_report.hpp"
 
 namespace signet::server::kube {
@@ -135,6 +138,56 @@ TEST_CASE("merging keeps the latest result per resource, policy and rule, the ne
       CHECK(std::string(r["result"].GetString()) == "error");
 
   CHECK_FALSE(merge_report("[1,2]", "team", {}, 3).ok());
+}
+
+TEST_CASE("an AdmissionReport carries results to the leader as they were, and is deleted only as it was read",
+          "[kube][reports]") {
+  std::vector<ReportResult> results = {result_for("web", "verify", "fail", 1000), result_for("api", "verify", "pass", 1001)};
+  results[1].enforce = true;
+  const std::string created = admission_report_json("signet-system", "Signet-7d9_x", results);
+  rapidjson::Document doc;
+  doc.Parse(created.c_str());
+  CHECK(std::string(doc["metadata"]["generateName"].GetString()) == "signet-signet-7d9-x-");
+  CHECK(std::string(doc["kind"].GetString()) == "AdmissionReport");
+
+  // As a LIST answers it, with the name, uid and resourceVersion the API server gave it.
+  auto& metadata = doc["metadata"];
+  metadata.AddMember("name", "signet-a-x1", doc.GetAllocator());
+  metadata.AddMember("uid", "u1", doc.GetAllocator());
+  metadata.AddMember("resourceVersion", "7", doc.GetAllocator());
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  const std::string list =
+      R"({"kind":"AdmissionReportList","metadata":{"continue":"next"},"items":[)" + std::string(buffer.GetString()) + "]}";
+  auto page = read_admission_reports(list);
+  REQUIRE(page.ok());
+  CHECK(page->next == "next");
+  REQUIRE(page->reports.size() == 1);
+  CHECK(page->reports[0].name == "signet-a-x1");
+  REQUIRE(page->reports[0].results.size() == 2);
+  CHECK(page->reports[0].results[0].resource == results[0].resource);
+  CHECK(page->reports[0].results[0].message == "x: bad");
+  CHECK(page->reports[0].results[1].enforce);
+  CHECK(page->reports[0].results[1].timestamp == 1001);
+  CHECK(delete_preconditions(page->reports[0]) ==
+        R"({"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"uid":"u1","resourceVersion":"7"}})");
+  CHECK_FALSE(read_admission_reports("[]").ok());
+}
+
+TEST_CASE("a merge leaves out the results a filter drops, and counts the summary again", "[kube][reports]") {
+  auto report = merge_report("", "team", {result_for("web", "verify", "fail", 1), result_for("gone", "verify", "fail", 2)},
+                             10);
+  REQUIRE(report.ok());
+  auto pruned = merge_report(*report, "team", {}, 10, [](const ReportResult& r) { return r.resource.name == "gone"; });
+  REQUIRE(pruned.ok());
+  auto left = report_results(*pruned);
+  REQUIRE(left.ok());
+  REQUIRE(left->size() == 1);
+  CHECK((*left)[0].resource.name == "web");
+  rapidjson::Document doc;
+  doc.Parse(pruned->c_str());
+  CHECK(doc["summary"]["fail"].GetInt() == 1);
 }
 
 }  // namespace

@@ -184,28 +184,228 @@ TEST_CASE("the queue is bounded: when full the oldest outcome goes, and drops ar
   CHECK(names == std::vector<std::string>{"pod-3", "pod-4", "pod-5", "pod-6", "pod-7"});
 }
 
-TEST_CASE("with an elector, reports wait for leadership; Events are written by every replica", "[kube][reports]") {
+// What the API answers a GET of `path` with, as signet's service account.
+rapidjson::Document api_get(const TestApiServer& server, const std::string& path) {
+  return json_of(test::run_ok("curl -sSk -H " + test::shell_quote(std::string("Authorization: Bearer ") +
+                                                                   test::kTestToken) +
+                              " " + test::shell_quote(server.url() + path)));
+}
+
+constexpr const char* kHandedOver = "/apis/signet.dev/v1alpha1/namespaces/signet-system/admissionreports";
+
+std::vector<std::string> result_names(const rapidjson::Value& report) {
+  std::vector<std::string> names;
+  if (report.IsObject() && report.HasMember("results"))
+    for (const auto& r : report["results"].GetArray()) names.push_back(r["resources"][0]["name"].GetString());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+struct Replica {
+  Replica(const TestApiServer& server, const std::string& identity)
+      : elector(server.config(), [&] {
+          LeaderElectionOptions election;
+          election.namespace_name = "signet-system";
+          election.identity = identity;
+          return election;
+        }()),
+        writer(server.config(), [&] {
+          auto options = quick();
+          options.events = false;
+          options.reporting_instance = identity;
+          options.handover_namespace = "signet-system";
+          return options;
+        }(), &elector) {}
+  LeaderElector elector;
+  ReportWriter writer;
+};
+
+TEST_CASE("under leader election every replica's results reach the reports: the others hand them over",
+          "[kube][reports]") {
   TestApiServer server;
-  LeaderElectionOptions election;
-  election.namespace_name = "signet-system";
-  election.identity = "other";
-  LeaderElector other(server.config(), election);
-  REQUIRE(*other.try_acquire_or_renew());  // another replica leads
-  election.identity = "me";
-  LeaderElector me(server.config(), election);
-  REQUIRE_FALSE(*me.try_acquire_or_renew());
+  Replica a(server, "a"), b(server, "b");
+  REQUIRE(*a.elector.try_acquire_or_renew());
+  REQUIRE_FALSE(*b.elector.try_acquire_or_renew());
 
-  ReportWriter writer(server.config(), quick(), &me);
-  writer.submit(outcome("team", "web", "fail"));
-  writer.flush();
+  for (int i = 0; i < 3; ++i) b.writer.submit(outcome("team", "b-" + std::to_string(i), "fail"));
+  b.writer.submit(outcome("", "b-cluster", "error"));
+  b.writer.flush();
+  // b wrote no report: its results wait in an AdmissionReport in signet's namespace.
   CHECK_FALSE(stored(server, kTeamReport).HasMember("results"));
-  CHECK(server.requests().find("POST /api/v1/namespaces/team/events 201") != std::string::npos);
+  auto handed = api_get(server, kHandedOver);
+  REQUIRE(handed["items"].Size() == 1);
+  CHECK(handed["items"][0]["spec"]["results"].Size() == 4);
+  CHECK(std::string(handed["items"][0]["metadata"]["labels"]["app.kubernetes.io/managed-by"].GetString()) ==
+        "signet");
 
-  // Once this replica leads, the results it kept are written.
-  REQUIRE(other.release().ok());
-  REQUIRE(*me.try_acquire_or_renew());
+  a.writer.submit(outcome("team", "a-0", "fail"));
+  a.writer.flush();
+  CHECK(result_names(stored(server, kTeamReport)) == std::vector<std::string>{"a-0", "b-0", "b-1", "b-2"});
+  CHECK(result_names(stored(server, "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/signet")) ==
+        std::vector<std::string>{"b-cluster"});
+  CHECK(api_get(server, kHandedOver)["items"].Size() == 0);  // merged, then deleted
+  CHECK(server.requests().find("DELETE " + std::string(kHandedOver) + "/signet-b-") != std::string::npos);
+}
+
+TEST_CASE("a leader that fails mid-way and the next leader lose no result and count none twice",
+          "[kube][reports]") {
+  TestApiServer server;
+  Replica a(server, "a"), b(server, "b");
+  REQUIRE(*a.elector.try_acquire_or_renew());
+  REQUIRE_FALSE(*b.elector.try_acquire_or_renew());
+  b.writer.submit(outcome("team", "b-0", "fail"));
+  b.writer.submit(outcome("other", "b-1", "fail"));
+  b.writer.flush();
+
+  // The leader's first write (the report of namespace "other") fails: no report is written (the API server is
+  // in trouble), its own results and b's AdmissionReport stay.
+  server.fault(R"({"fail_next": "POST"})");
+  a.writer.submit(outcome("team", "a-0", "fail"));
+  a.writer.flush();
+  CHECK_FALSE(stored(server, kTeamReport).HasMember("results"));
+  CHECK(api_get(server, kHandedOver)["items"].Size() == 1);
+
+  // The next batch merges everything, but cannot delete the AdmissionReport; then the leader changes.
+  server.fault(R"({"fail_next": "DELETE"})");
+  a.writer.flush();
+  const std::string other_report = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/other/policyreports/signet-other";
+  CHECK(result_names(stored(server, kTeamReport)) == std::vector<std::string>{"a-0", "b-0"});
+  CHECK(result_names(stored(server, other_report)) == std::vector<std::string>{"b-1"});
+  CHECK(api_get(server, kHandedOver)["items"].Size() == 1);
+  REQUIRE(a.elector.release().ok());
+  REQUIRE(*b.elector.try_acquire_or_renew());
+  REQUIRE_FALSE(*a.elector.try_acquire_or_renew());
+
+  // b leads, a hands over: the AdmissionReport left is merged again, changing nothing, and deleted.
+  a.writer.submit(outcome("team", "a-1", "fail"));
+  a.writer.flush();
+  b.writer.submit(outcome("team", "b-2", "fail"));
+  b.writer.flush();
+  auto report = stored(server, kTeamReport);
+  CHECK(result_names(report) == std::vector<std::string>{"a-0", "a-1", "b-0", "b-2"});
+  CHECK(report["summary"]["fail"].GetInt() == 4);
+  auto other = stored(server, other_report);
+  CHECK(result_names(other) == std::vector<std::string>{"b-1"});
+  CHECK(other["summary"]["fail"].GetInt() == 1);
+  CHECK(api_get(server, kHandedOver)["items"].Size() == 0);
+}
+
+std::vector<std::string> event_writes(const TestApiServer& server) {
+  std::vector<std::string> out;
+  for (const auto& line : write_lines(server))
+    if (line.find("/events") != std::string::npos) out.push_back(line);
+  return out;
+}
+
+TEST_CASE("a repeated failure is one Event whose count and lastTimestamp go up, as client-go correlates them",
+          "[kube][reports]") {
+  TestApiServer server;
+  auto options = quick();
+  options.reports = false;
+  std::map<std::string, std::size_t> written;
+  ReportWriter writer(server.config(), options, nullptr,
+                      {{}, [&](const std::string& kind, std::size_t n) { written[kind] += n; }});
+  for (int i = 0; i < 3; ++i) writer.submit(outcome("team", "web", "fail", true, 1700000000 + i));
+  writer.submit(outcome("team", "api", "fail"));  // another object: an Event of its own
   writer.flush();
-  CHECK(stored(server, kTeamReport)["results"].Size() == 1);
+  for (int i = 3; i < 5; ++i) {
+    writer.submit(outcome("team", "web", "fail", true, 1700000000 + i));
+    writer.flush();
+  }
+  auto lines = event_writes(server);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "POST /api/v1/namespaces/team/events 201");
+  CHECK(lines[1] == "POST /api/v1/namespaces/team/events 201");
+  CHECK_THAT(lines[2], Catch::StartsWith("PATCH /api/v1/namespaces/team/events/web.") && Catch::EndsWith(" 200"));
+  CHECK(lines[3] == lines[2]);
+  const std::string path = lines[2].substr(6, lines[2].size() - 10);
+  auto event = stored(server, path);
+  CHECK(event["count"].GetInt() == 5);
+  CHECK(std::string(event["firstTimestamp"].GetString()) == "2023-11-14T22:13:20Z");
+  CHECK(std::string(event["lastTimestamp"].GetString()) == "2023-11-14T22:13:24Z");
+  CHECK(written["Event"] == 4);
+
+  // The Event expired (the API server deletes Events after an hour): the next failure creates a new one.
+  server.control("/_test/delete", R"({"apiVersion":"v1","kind":"Event","metadata":{"name":")" +
+                                      path.substr(path.rfind('/') + 1) + R"(","namespace":"team"}})");
+  writer.submit(outcome("team", "web", "fail", true, 1700000100));
+  writer.flush();
+  lines = event_writes(server);
+  REQUIRE(lines.size() == 6);
+  CHECK_THAT(lines[4], Catch::StartsWith("PATCH") && Catch::EndsWith(" 404"));
+  CHECK(lines[5] == "POST /api/v1/namespaces/team/events 201");
+  // A different failure of the same object is a different Event.
+  writer.submit(outcome("team", "web", "error", true, 1700000200));
+  writer.flush();
+  CHECK(event_writes(server).back() == "POST /api/v1/namespaces/team/events 201");
+}
+
+TEST_CASE("the Event cap holds per batch: the rest are left out, said once", "[kube][reports]") {
+  TestApiServer server;
+  auto options = quick();
+  options.reports = false;
+  options.events_per_batch = 3;
+  std::vector<std::string> notes;
+  ReportWriter writer(server.config(), options, nullptr, {}, [&](bool problem, const std::string& message) {
+    if (problem) notes.push_back(message);
+  });
+  for (int i = 0; i < 5; ++i) writer.submit(outcome("team", "pod-" + std::to_string(i), "fail"));
+  writer.flush();
+  CHECK(event_writes(server).size() == 3);
+  REQUIRE(notes.size() == 1);
+  CHECK_THAT(notes[0], Catch::StartsWith("2 Events left out: more than 3 in one batch"));
+}
+
+std::string pod(const std::string& ns, const std::string& name) {
+  return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","namespace":")" + ns + "\"}}";
+}
+
+TEST_CASE("a sweep removes the results about deleted objects, and the namespace reports left empty",
+          "[kube][reports]") {
+  TestApiServer server({"--forbid", "deployments.apps"});
+  server.put(pod("team", "web"));
+  server.put(pod("team", "api"));
+  auto options = quick();
+  options.events = false;
+  options.sweep_checks = 2;
+  std::vector<std::string> problems;
+  ReportWriter writer(server.config(), options, nullptr, {}, [&](bool problem, const std::string& message) {
+    if (problem) problems.push_back(message);
+  });
+  for (const char* name : {"web", "api", "gone-1", "gone-2"}) writer.submit(outcome("team", name, "fail"));
+  writer.submit(outcome("temp", "gone-3", "fail"));
+  AdmissionOutcome deployment = outcome("team", "deploy", "fail");
+  deployment.resource = deployment.results[0].resource = {"apps/v1", "Deployment", "team", "deploy", ""};
+  writer.submit(deployment);
+  writer.flush();
+  REQUIRE(result_names(stored(server, kTeamReport)).size() == 5);
+
+  // Two lookups a sweep, in order: (apps/v1 Deployment team/deploy) is forbidden, (v1 Pod team/api) exists.
+  writer.sweep();
+  CHECK(result_names(stored(server, kTeamReport)).size() == 5);
+  // Then team/gone-1 and team/gone-2 are gone; the next sweep goes on to temp/gone-3 and team/web.
+  writer.sweep();
+  CHECK(result_names(stored(server, kTeamReport)) == std::vector<std::string>{"api", "deploy", "web"});
+  const std::string temp_report = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/temp/policyreports/signet-temp";
+  CHECK(stored(server, temp_report).HasMember("results"));
+  writer.sweep();
+  CHECK_FALSE(stored(server, temp_report).HasMember("results"));  // deleted
+  CHECK(server.requests().find("DELETE " + temp_report + " 200") != std::string::npos);
+  auto report = stored(server, kTeamReport);
+  CHECK(report["summary"]["fail"].GetInt() == 3);
+
+  // The forbidden lookup keeps its results and is said once, naming the RBAC rule, however many sweeps.
+  writer.sweep();
+  writer.sweep();
+  CHECK(result_names(stored(server, kTeamReport)) == std::vector<std::string>{"api", "deploy", "web"});
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems[0], Catch::Contains("403") && Catch::Contains("\"get\"") && Catch::Contains("deployments"));
+
+  // A pod deleted later goes at the sweep after.
+  server.control("/_test/delete", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"team"}})");
+  writer.sweep();
+  writer.sweep();
+  CHECK(result_names(stored(server, kTeamReport)) == std::vector<std::string>{"api", "deploy"});
 }
 
 TEST_CASE("an API server that refuses writes costs the reports, with a message naming the RBAC rule",

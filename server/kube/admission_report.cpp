@@ -1,0 +1,107 @@
+#include "server/kube/admission_report.hpp"
+
+#include <cctype>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "server/kube/report_json.hpp"
+
+namespace signet::server::kube {
+namespace {
+
+using Json = rapidjson::Value;
+
+std::string string_at(const Json& object, const char* name) {
+  if (!object.IsObject()) return "";
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString()
+             ? std::string(it->value.GetString(), it->value.GetStringLength())
+             : "";
+}
+
+std::string to_string(const Json& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// `replica` as the start of an object name: lowercase alphanumerics and '-', at most 40 characters.
+std::string name_prefix(const std::string& replica) {
+  std::string out = "signet-";
+  for (char c : replica.substr(0, 40)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '-';
+  }
+  return out + "-";
+}
+
+}  // namespace
+
+const char* const kAdmissionReportSelector = "app.kubernetes.io/managed-by=signet";
+
+ResourceType admission_reports() { return {"signet.dev", "v1alpha1", "admissionreports", "AdmissionReport", true}; }
+
+std::string admission_report_json(const std::string& ns, const std::string& replica,
+                                  const std::vector<ReportResult>& results) {
+  rapidjson::Document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  Json labels(rapidjson::kObjectType);
+  labels.AddMember("app.kubernetes.io/managed-by", "signet", a);
+  Json metadata(rapidjson::kObjectType);
+  metadata.AddMember("generateName", Json(name_prefix(replica).c_str(), a), a);
+  metadata.AddMember("namespace", Json(ns.c_str(), a), a);
+  metadata.AddMember("labels", labels, a);
+  Json entries(rapidjson::kArrayType);
+  for (const auto& r : results) entries.PushBack(write_result(r, a), a);
+  Json spec(rapidjson::kObjectType);
+  spec.AddMember("replica", Json(replica.c_str(), a), a);
+  spec.AddMember("results", entries, a);
+  doc.AddMember("apiVersion", Json(admission_reports().api_version().c_str(), a), a);
+  doc.AddMember("kind", "AdmissionReport", a);
+  doc.AddMember("metadata", metadata, a);
+  doc.AddMember("spec", spec, a);
+  return to_string(doc);
+}
+
+Result<AdmissionReportPage> read_admission_reports(const std::string& list_json) {
+  rapidjson::Document doc;
+  if (doc.Parse(list_json.c_str(), list_json.size()).HasParseError() || !doc.IsObject())
+    return Error::invalid("list " + admission_reports().name() + ": the answer is not a JSON object");
+  AdmissionReportPage page;
+  if (auto metadata = doc.FindMember("metadata"); metadata != doc.MemberEnd())
+    page.next = string_at(metadata->value, "continue");
+  auto items = doc.FindMember("items");
+  if (items == doc.MemberEnd() || !items->value.IsArray()) return page;
+  for (const auto& item : items->value.GetArray()) {
+    AdmissionReport report;
+    if (auto metadata = item.FindMember("metadata"); metadata != item.MemberEnd()) {
+      report.name = string_at(metadata->value, "name");
+      report.uid = string_at(metadata->value, "uid");
+      report.resource_version = string_at(metadata->value, "resourceVersion");
+    }
+    if (report.name.empty()) return Error::invalid("an AdmissionReport has no metadata.name");
+    auto results = report_results(to_string(item));
+    if (!results) return results.error().context("AdmissionReport " + report.name);
+    report.results = std::move(*results);
+    page.reports.push_back(std::move(report));
+  }
+  return page;
+}
+
+std::string delete_preconditions(const AdmissionReport& report) {
+  rapidjson::Document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  Json preconditions(rapidjson::kObjectType);
+  preconditions.AddMember("uid", Json(report.uid.c_str(), a), a);
+  preconditions.AddMember("resourceVersion", Json(report.resource_version.c_str(), a), a);
+  doc.AddMember("apiVersion", "v1", a);
+  doc.AddMember("kind", "DeleteOptions", a);
+  doc.AddMember("preconditions", preconditions, a);
+  return to_string(doc);
+}
+
+}  // namespace signet::server::kube
