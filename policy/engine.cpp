@@ -254,7 +254,8 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& h
 
 asio::awaitable<ImageOutcome> manifest_outcome(const PolicySet& policies, const AdmissionRequest& request,
                                                DryRunner* dry_runner, oci::Deadline deadline) {
-  co_return ImageOutcome{co_await evaluate_manifest_rules(policies, request, dry_runner, deadline), {}};
+  auto results = co_await evaluate_manifest_rules(policies, request, dry_runner, deadline);
+  co_return ImageOutcome{std::move(results), {}};
 }
 
 }  // namespace

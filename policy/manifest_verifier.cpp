@@ -246,7 +246,9 @@ asio::awaitable<Result<std::vector<Difference>>> dry_run_differences(const Evide
   std::vector<Difference> closest;
   for (std::size_t i = 0; i < evidence.candidates.size() && i < kMaxDryRuns; ++i) {
     const json::Value& document = evidence.candidates[i];
-    auto answer = co_await dry_runner.create(dry_run_object(document), namespace_name, deadline);
+    // Named, never a temporary in a co_await expression: g++ 12 destroys those wrongly across a suspension.
+    const json::Value sent = dry_run_object(document);
+    auto answer = co_await dry_runner.create(sent, namespace_name, deadline);
     if (!answer) co_return answer.error();
     auto diff = differences(as_signed(*answer, document), object, evidence.ignored);
     if (diff.empty()) co_return std::vector<Difference>();

@@ -66,7 +66,8 @@ net::awaitable<Result<json::Value>> ApiDryRunner::create(const json::Value& obje
   if (!type) co_return type.error();
   if (type->namespaced && namespace_name.empty())
     co_return Error::invalid(kind + " is namespaced, but the admitted object has no namespace");
-  auto answer = co_await client_.create_dry_run(*type, namespace_name, json::to_json(object), deadline);
+  const std::string body = json::to_json(object);  // named: see KubeClient::get
+  auto answer = co_await client_.create_dry_run(*type, namespace_name, body, deadline);
   if (!answer) co_return answer.error();
   auto parsed = json::parse(*answer);
   if (!parsed || !parsed->is_object())
