@@ -252,11 +252,17 @@ asio::awaitable<ImageOutcome> verify_image(ImagePlan plan, const Verification& h
   co_return outcome;
 }
 
+asio::awaitable<ImageOutcome> manifest_outcome(const PolicySet& policies, const AdmissionRequest& request,
+                                               DryRunner* dry_runner, oci::Deadline deadline) {
+  auto results = co_await evaluate_manifest_rules(policies, request, dry_runner, deadline);
+  co_return ImageOutcome{std::move(results), {}};
+}
+
 }  // namespace
 
 asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
                                    const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
-                                   oci::Deadline deadline, VerdictCache* verdicts) {
+                                   oci::Deadline deadline, VerdictCache* verdicts, DryRunner* dry_runner) {
   const auto rules = applicable_rules(policies, request);
   const RequestImages by_rule = images_by_rule(rules, request, images);
   auto plans = plan_images(by_rule, mode);
@@ -283,9 +289,12 @@ asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionReq
   for (auto& plan : plans) {
     operations.push_back(asio::co_spawn(executor, verify_image(std::move(plan), how), asio::deferred));
   }
+  // validate.manifests rules beside the images: only a dryRun reaches the API server.
+  if (policies.has_manifest_rules) {
+    operations.push_back(asio::co_spawn(executor, manifest_outcome(policies, request, dry_runner, deadline),
+                                        asio::deferred));
+  }
   std::vector<RuleResult> results = by_rule.errors;
-  // validate.manifests rules need no I/O: the signed manifest travels in the object.
-  for (auto& result : evaluate_manifest_rules(policies, request)) results.push_back(std::move(result));
   std::vector<PinCandidate> pins;
   if (!operations.empty()) {
     auto [order, exceptions, outcomes] = co_await asio::experimental::make_parallel_group(std::move(operations))

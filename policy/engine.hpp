@@ -16,6 +16,8 @@
 
 namespace signet::policy {
 
+class DryRunner;
+
 // Validate: /validate and `signet verify` (verification + verifyDigest).
 // Mutate: /mutate (verification + mutateDigest patches).
 enum class Mode { Validate, Mutate };
@@ -55,10 +57,12 @@ struct Decision {
 // Registry and verification errors become Error results; under Enforce they deny, never allow.
 // The images are verified concurrently on the caller's executor, which must be a strand (or an
 // io_context run by one thread). With `verdicts`, entries with useCache (and a fingerprint) reuse and
-// share verdicts.
+// share verdicts. validate.manifests rules with dryRun create signed manifests through `dry_runner`
+// (none: those that would need it are Errors).
 boost::asio::awaitable<Decision> evaluate(const PolicySet& policies, const AdmissionRequest& request,
                                           const std::vector<ImageUse>& images, Mode mode, oci::Registry& registry,
-                                          oci::Deadline deadline, VerdictCache* verdicts = nullptr);
+                                          oci::Deadline deadline, VerdictCache* verdicts = nullptr,
+                                          DryRunner* dry_runner = nullptr);
 
 // Whether any rule of `policies` reads the AdmissionReview's request as JSON (AdmissionRequest::json):
 // manifest rules, imageExtractors, attestation conditions. When none does, decoders may skip building it.

@@ -367,7 +367,7 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     }
   }
   if (manifests) {
-    rule.manifests = parse_manifest_validation(field["validate"], context.keys);
+    rule.manifests = parse_manifest_validation(field["validate"], context.keys, context.dry_run);
     return rule;
   }
   for (const Field& item : field["verifyImages"].items()) {
@@ -475,7 +475,8 @@ void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy,
 
 }  // namespace
 
-DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, KeyResolver* keys) {
+DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, KeyResolver* keys,
+                               const DryRunSettings* dry_run) {
   DocumentOutcome outcome;
   Problems problems;
   const Field root = Field::root(root_node, line_offset, problems);
@@ -513,7 +514,7 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, Key
 
   Policy policy;
   policy.kind = document_kind->kind;
-  SchemaContext context{document_kind->v1, policy.kind == PolicyKind::Policy, keys};
+  SchemaContext context{document_kind->v1, policy.kind == PolicyKind::Policy, keys, dry_run};
   if (root.check_fields({{"apiVersion"}, {"kind"}, {"metadata"}, {"spec"}, {"status", Support::Inert}})) {
     parse_metadata(root["metadata"], policy);
     if (!problems.any()) parse_spec(root["spec"], context, policy, outcome.notes);

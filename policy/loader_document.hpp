@@ -11,6 +11,7 @@
 
 #include "policy/key_resolver.hpp"
 #include "policy/loader_yaml.hpp"
+#include "policy/manifest_loader.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy::loader {
@@ -24,7 +25,8 @@ struct DocumentOutcome {
 };
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.
-// `keys` resolves k8s:// public keys; null refuses them.
-DocumentOutcome parse_document(const YAML::Node& root, int line_offset, KeyResolver* keys = nullptr);
+// `keys` resolves k8s:// public keys; null refuses them. `dry_run`: null refuses manifests' dryRun.enable.
+DocumentOutcome parse_document(const YAML::Node& root, int line_offset, KeyResolver* keys = nullptr,
+                               const DryRunSettings* dry_run = nullptr);
 
 }  // namespace signet::policy::loader

@@ -6,6 +6,10 @@
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
+namespace signet::policy {
+struct DryRunSettings;
+}
+
 namespace signet::policy::loader {
 
 // What changes how a document is read.
@@ -13,6 +17,7 @@ struct SchemaContext {
   bool v1 = true;               // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
   bool namespaced = false;      // a Policy: its rules may not filter namespaces
   KeyResolver* keys = nullptr;  // resolves k8s:// public keys; null = they are refused
+  const DryRunSettings* dry_run = nullptr;  // lets manifest rules use dryRun; null = it is refused
 };
 
 // `required_kinds`: match blocks must name kinds (Kyverno's rule); exclude blocks need not.

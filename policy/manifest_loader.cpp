@@ -50,7 +50,8 @@ bool is_domain(const std::string& text) {
 
 }  // namespace
 
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys) {
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys,
+                                                            const DryRunSettings* dry_run_settings) {
   if (!validate.check_fields(
           {{"message"},
            {"failureAction"},
@@ -108,11 +109,22 @@ std::optional<ManifestValidation> parse_manifest_validation(const Field& validat
   }
   manifests.ignore_fields = parse_ignore_fields(field["ignoreFields"]);
   const Field dry_run = field["dryRun"];
-  if (dry_run.check_fields({{"enable"}, {"namespace", Support::Inert}}) && dry_run["enable"].boolean(false)) {
+  if (!dry_run.check_fields({{"enable"}, {"namespace"}}) || !dry_run["enable"].boolean(false)) return manifests;
+  if (dry_run_settings == nullptr) {
     dry_run["enable"].refuse(
-        "dryRun.enable is not supported by signet yet: it needs the API server to create the manifest in dry-run; "
-        "remove it, and list in ignoreFields the fields your cluster fills in");
+        "dryRun.enable needs the API server to create the signed manifest in dry-run: start signet serve with "
+        "--kube-dry-run (the chart's dryRun.enabled), or remove it and list in ignoreFields the fields your "
+        "cluster fills in");
+    return manifests;
   }
+  const std::string name = dry_run["namespace"].string();
+  if (!name.empty() && name == dry_run_settings->own_namespace) {
+    dry_run["namespace"].refuse("dryRun.namespace \"" + name +
+                                "\" is signet's own namespace, where no dry-run is made (as Kyverno refuses its own); "
+                                "name another, or leave it out for " +
+                                dry_run_settings->default_namespace);
+  }
+  manifests.dry_run_namespace = name.empty() ? dry_run_settings->default_namespace : name;
   return manifests;
 }
 

@@ -1,17 +1,32 @@
 // A rule's `validate` block holding `manifests` (Kyverno's Manifests): attestors, annotationDomain,
 // ignoreFields and dryRun, with validate.failureAction and validate.message. What signet cannot honour
-// (dryRun.enable without an API server, manifests in OCI images) is refused by name.
+// (dryRun.enable without an API client for it, manifests in OCI images) is refused by name.
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "policy/key_resolver.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
-namespace signet::policy::loader {
+namespace signet::policy {
 
-// `validate` is the rule's validate field, which has `manifests`.
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys = nullptr);
+// What the loader needs to accept `dryRun.enable: true`: signet serve --kube-dry-run gives it an API client
+// that creates objects in dry-run (manifest_dry_run.hpp).
+struct DryRunSettings {
+  std::string default_namespace;  // for rules that name no dryRun.namespace
+  // signet's own ("" when unknown), refused as Kyverno refuses its own: the webhooks of a cluster usually
+  // leave it out, and signet's credentials live there
+  std::string own_namespace;
+};
 
-}  // namespace signet::policy::loader
+namespace loader {
+
+// `validate` is the rule's validate field, which has `manifests`. Without `dry_run`, dryRun.enable is
+// refused naming the flag that gives it.
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys = nullptr,
+                                                            const DryRunSettings* dry_run = nullptr);
+
+}  // namespace loader
+}  // namespace signet::policy

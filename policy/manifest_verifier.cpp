@@ -14,6 +14,8 @@
 namespace signet::policy::manifest {
 namespace {
 
+namespace asio = boost::asio;
+
 using Status = Verdict::Status;
 
 // One `signature[_N]` annotation with its keyless companions.
@@ -23,11 +25,19 @@ struct SignatureSet {
   bool keyless = false;  // a certificate or bundle annotation comes with it
 };
 
+// At most this many signed documents of the object's kind are created in dry-run, one request each, to
+// bound an admission's calls to the API server.
+constexpr std::size_t kMaxDryRuns = 10;
+
 // What the object carries, read once for every attestor.
 struct Evidence {
   std::optional<Verdict> problem;  // no message, no document of the kind, undecodable: the same for every key
   std::string signed_bytes;
+  std::vector<json::Value> candidates;  // the signed documents the object may match, closest first
+  std::vector<std::string> ignored;     // the fields left out of the comparison
   std::vector<Difference> differences;  // against the closest document; empty when one matched
+  std::string compared_with = "its signed manifest";
+  bool undecided = false;  // differences a dry-run, not made, might explain
   std::vector<SignatureSet> signatures;
 };
 
@@ -111,14 +121,18 @@ Evidence read_evidence(const ManifestValidation& rule, const json::Value& object
         Verdict{Status::Fail, "the signed YAML in " + message_key + " holds no " + reference.kind + " manifest"};
     return evidence;
   }
-  const auto ignored = ignored_fields(reference, rule);
+  evidence.ignored = ignored_fields(reference, rule);
   for (std::size_t i = 0; i < found.size(); ++i) {
-    auto diff = differences(*found[i], object, ignored);
+    auto diff = differences(*found[i], object, evidence.ignored);
     if (diff.empty()) {
       evidence.differences.clear();
       break;
     }
     if (i == 0) evidence.differences = std::move(diff);
+  }
+  evidence.undecided = rule.dry_run_namespace && !evidence.differences.empty();
+  if (evidence.undecided) {
+    for (const json::Value* document : found) evidence.candidates.push_back(*document);
   }
   evidence.signed_bytes = std::move(message->signed_bytes);
   for (int i = 0;; ++i) {
@@ -207,22 +221,73 @@ Verdict verify_attestor(const Attestor& attestor, const json::Value& object, con
   Verdict signature = verify_key(*attestor.keys, evidence);
   if (signature.status != Status::Pass) return {signature.status, path + ".keys: " + signature.message};
   if (!evidence.differences.empty()) {
-    return {Status::Fail,
-            path + ".keys: the resource differs from its signed manifest at " + describe(evidence.differences)};
+    const std::string differs =
+        path + ".keys: the resource differs from " + evidence.compared_with + " at " + describe(evidence.differences);
+    if (evidence.undecided) return {Status::Error, differs + ", and the dry-run of dryRun.enable was not made"};
+    return {Status::Fail, differs};
   }
   return {Status::Pass, ""};
+}
+
+Verdict verify_attestors(const ManifestValidation& rule, const json::Value& object, const Evidence& evidence) {
+  for (std::size_t i = 0; i < rule.attestors.size(); ++i) {
+    Verdict verdict = verify_set(rule.attestors[i], object, evidence, "attestors[" + std::to_string(i) + "]");
+    if (verdict.status != Status::Pass) return verdict;
+  }
+  return {Status::Pass, ""};
+}
+
+// The differences left once each candidate is created in dry-run: none when one matches, else the
+// closest candidate's.
+asio::awaitable<Result<std::vector<Difference>>> dry_run_differences(const Evidence& evidence,
+                                                                     const json::Value& object,
+                                                                     const std::string& namespace_name,
+                                                                     DryRunner& dry_runner, oci::Deadline deadline) {
+  std::vector<Difference> closest;
+  for (std::size_t i = 0; i < evidence.candidates.size() && i < kMaxDryRuns; ++i) {
+    const json::Value& document = evidence.candidates[i];
+    // Named, never a temporary in a co_await expression: g++ 12 destroys those wrongly across a suspension.
+    const json::Value sent = dry_run_object(document);
+    auto answer = co_await dry_runner.create(sent, namespace_name, deadline);
+    if (!answer) co_return answer.error();
+    auto diff = differences(as_signed(*answer, document), object, evidence.ignored);
+    if (diff.empty()) co_return std::vector<Difference>();
+    if (i == 0) closest = std::move(diff);
+  }
+  co_return closest;
 }
 
 }  // namespace
 
 Verdict verify(const ManifestValidation& rule, const json::Value& object) {
   if (!object.is_object()) return {Status::Error, "the request holds no object to verify"};
-  const Evidence evidence = read_evidence(rule, object);
-  for (std::size_t i = 0; i < rule.attestors.size(); ++i) {
-    Verdict verdict = verify_set(rule.attestors[i], object, evidence, "attestors[" + std::to_string(i) + "]");
-    if (verdict.status != Status::Pass) return verdict;
+  return verify_attestors(rule, object, read_evidence(rule, object));
+}
+
+asio::awaitable<Verdict> verify(const ManifestValidation& rule, const json::Value& object, DryRunner& dry_runner,
+                                oci::Deadline deadline) {
+  if (!object.is_object()) co_return Verdict{Status::Error, "the request holds no object to verify"};
+  Evidence evidence = read_evidence(rule, object);
+  if (evidence.undecided && !evidence.problem) {
+    Evidence signatures_only = evidence;
+    signatures_only.differences.clear();
+    if (verify_attestors(rule, object, signatures_only).status == Status::Pass) {
+      // As k8s-manifest-sigstore: a cluster-scoped object is created without a namespace.
+      const std::string namespace_name = reference_of(object).namespace_name.empty() ? "" : *rule.dry_run_namespace;
+      auto remaining = co_await dry_run_differences(evidence, object, namespace_name, dry_runner, deadline);
+      if (!remaining) {
+        co_return Verdict{Status::Error, "the resource differs from its signed manifest at " +
+                                             describe(evidence.differences) + ", and dryRun could not tell whether "
+                                             "the API server accounts for it: " + remaining.error().message};
+      }
+      evidence.differences = std::move(*remaining);
+      evidence.undecided = false;
+      evidence.compared_with = "its signed manifest as the API server creates it (dry-run in " +
+                               (namespace_name.empty() ? std::string("the cluster scope") : "namespace " + namespace_name) +
+                               ")";
+    }
   }
-  return {Status::Pass, ""};
+  co_return verify_attestors(rule, object, evidence);
 }
 
 }  // namespace signet::policy::manifest

@@ -273,6 +273,9 @@ struct ManifestValidation {
   std::vector<IgnoreField> ignore_fields;       // the policy's own, added to the default ones
   std::optional<FailureAction> failure_action;  // validate.failureAction, over the policy's
   std::string message;                          // validate.message
+  // dryRun.enable: the namespace the signed manifest is created in with dryRun=All when the object does not
+  // match it directly (manifest_dry_run.hpp)
+  std::optional<std::string> dry_run_namespace;
 };
 
 struct Rule {

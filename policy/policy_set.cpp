@@ -121,7 +121,8 @@ std::string policy_key(const Policy& policy) {
          policy.name;
 }
 
-void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, KeyResolver* keys) {
+void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, KeyResolver* keys,
+               const DryRunSettings* dry_run) {
   const std::string file = path.string();
   std::string problem;
   auto content = read_file(path, problem);
@@ -151,7 +152,7 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
 
     loader::DocumentOutcome outcome;
     try {
-      outcome = loader::parse_document(root, text.first_line, keys);
+      outcome = loader::parse_document(root, text.first_line, keys, dry_run);
     } catch (const YAML::Exception& e) {
       // The reader checks types before reading, so this is a defect; the policy is refused, not lost.
       report.errors.push_back({file, document, "", 0, std::string("unexpected YAML error: ") + e.what()});
@@ -236,24 +237,28 @@ PolicySet PolicySet::of(std::vector<Policy> accepted) {
   return set;
 }
 
-LoadReport load_policies(const fs::path& path, KeyResolver* keys) {
-  return load_policies(std::vector<fs::path>{path}, keys);
+LoadReport load_policies(const fs::path& path, KeyResolver* keys, const DryRunSettings* dry_run) {
+  return load_policies(std::vector<fs::path>{path}, keys, dry_run);
 }
 
-LoadReport load_policies(const std::vector<fs::path>& paths, KeyResolver* keys) {
+LoadReport load_policies(const std::vector<fs::path>& paths, KeyResolver* keys, const DryRunSettings* dry_run) {
   LoadReport report;
   std::map<std::string, std::string> seen;  // policy identity → where it was defined, across every path
   for (const auto& path : paths) {
-    for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen, keys);
+    for (const auto& file : policy_files(path, report.errors)) load_file(file, report, seen, keys, dry_run);
   }
   return report;
 }
 
-PolicyStore::PolicyStore(fs::path path, std::shared_ptr<KeyResolver> keys)
-    : PolicyStore(std::vector<fs::path>{std::move(path)}, std::move(keys)) {}
+PolicyStore::PolicyStore(fs::path path, std::shared_ptr<KeyResolver> keys, std::optional<DryRunSettings> dry_run)
+    : PolicyStore(std::vector<fs::path>{std::move(path)}, std::move(keys), std::move(dry_run)) {}
 
-PolicyStore::PolicyStore(std::vector<fs::path> paths, std::shared_ptr<KeyResolver> keys)
-    : paths_(std::move(paths)), current_(std::make_shared<const PolicySet>()), keys_(std::move(keys)) {}
+PolicyStore::PolicyStore(std::vector<fs::path> paths, std::shared_ptr<KeyResolver> keys,
+                         std::optional<DryRunSettings> dry_run)
+    : paths_(std::move(paths)),
+      current_(std::make_shared<const PolicySet>()),
+      keys_(std::move(keys)),
+      dry_run_(std::move(dry_run)) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
   std::lock_guard reloading(reload_mutex_);  // also guards key_answers_
@@ -265,7 +270,7 @@ std::optional<LoadReport> PolicyStore::reload(bool force) {
   }
   if (unchanged && !keys_changed()) return std::nullopt;
   RecordingKeyResolver recording(keys_.get());
-  LoadReport report = load_policies(paths_, keys_ ? &recording : nullptr);
+  LoadReport report = load_policies(paths_, keys_ ? &recording : nullptr, dry_run_ ? &*dry_run_ : nullptr);
   key_answers_ = std::move(recording.answers);
   std::lock_guard lock(mutex_);
   last_fingerprint_ = std::move(fingerprint);

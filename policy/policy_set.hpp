@@ -6,10 +6,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "policy/key_resolver.hpp"
+#include "policy/manifest_loader.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {
@@ -43,19 +45,23 @@ struct LoadReport {
 
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
 // several documents. Non-Kyverno documents are noted and skipped. `keys` resolves k8s:// public keys
-// (null refuses them).
-LoadReport load_policies(const std::filesystem::path& path, KeyResolver* keys = nullptr);
+// (null refuses them); `dry_run` lets manifest rules use dryRun (null refuses it).
+LoadReport load_policies(const std::filesystem::path& path, KeyResolver* keys = nullptr,
+                         const DryRunSettings* dry_run = nullptr);
 // The same over several paths as one set: a policy defined in two of them is refused as in one.
-LoadReport load_policies(const std::vector<std::filesystem::path>& paths, KeyResolver* keys = nullptr);
+LoadReport load_policies(const std::vector<std::filesystem::path>& paths, KeyResolver* keys = nullptr,
+                         const DryRunSettings* dry_run = nullptr);
 
 // Holds the snapshot in force; reload() swaps in a new one only when every file loads cleanly, so a
 // broken edit leaves the last good set in force.
 class PolicyStore {
  public:
-  // `keys` resolves k8s:// public keys; null refuses them.
-  explicit PolicyStore(std::filesystem::path path, std::shared_ptr<KeyResolver> keys = nullptr);
+  // `keys` resolves k8s:// public keys; null refuses them. Without `dry_run`, manifests' dryRun is refused.
+  explicit PolicyStore(std::filesystem::path path, std::shared_ptr<KeyResolver> keys = nullptr,
+                       std::optional<DryRunSettings> dry_run = std::nullopt);
   // Several sources read as one set (a mounted folder and the mirror of the cluster's policy objects).
-  explicit PolicyStore(std::vector<std::filesystem::path> paths, std::shared_ptr<KeyResolver> keys = nullptr);
+  explicit PolicyStore(std::vector<std::filesystem::path> paths, std::shared_ptr<KeyResolver> keys = nullptr,
+                       std::optional<DryRunSettings> dry_run = std::nullopt);
 
   // Reloads when a file under the path was added, removed or modified since the last load, or a k8s://
   // key the last load read now reads differently (a rotated key), or always with force. Returns the
@@ -74,6 +80,7 @@ class PolicyStore {
   std::shared_ptr<const PolicySet> current_;
   std::string last_fingerprint_;  // names, sizes and mtimes of the files, to notice a change
   std::shared_ptr<KeyResolver> keys_;
+  std::optional<DryRunSettings> dry_run_;
   std::map<std::pair<std::string, std::string>, std::string>
       key_answers_;  // (namespace, name) → what the last load read
   bool loaded_ = false;

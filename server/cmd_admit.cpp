@@ -57,7 +57,7 @@ int run_admit(const std::vector<std::string>& args) {
   if (!report || !report_policy_load(*report, false)) return kExitUsage;
 
   Metrics metrics;
-  Webhook webhook(policies, **registry, metrics, WebhookOptions{*deadline, nullptr, {}, {}});
+  Webhook webhook(policies, **registry, metrics, WebhookOptions{*deadline, nullptr, {}, {}, nullptr});
   const auto mode = line->has("mutate") ? policy::Mode::Mutate : policy::Mode::Validate;
   HttpAnswer answer = run_sync<HttpAnswer>(io, [&] { return webhook.review(body, mode); });
 

@@ -9,6 +9,7 @@
 #include "server/command_line.hpp"
 #include "server/commands.hpp"
 #include "server/https_server.hpp"
+#include "server/kube/dry_run_flags.hpp"
 #include "server/kube/policy_flags.hpp"
 #include "server/kube/secret_flags.hpp"
 #include "server/kube/report_flags.hpp"
@@ -74,7 +75,7 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp
+    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kube::kKubeDryRunFlagsHelp
               << kRegistryFlagsHelp
               << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
@@ -82,7 +83,7 @@ int run_serve(const std::vector<std::string>& args) {
   auto specs = registry_flag_specs();
   for (const auto& more :
        {trusted_root_flag_specs(), tuf_flag_specs(), kube::kube_policy_flag_specs(), kube::kube_secret_flag_specs(),
-        kube::kube_report_flag_specs()})
+        kube::kube_report_flag_specs(), kube::kube_dry_run_flag_specs()})
     specs.insert(specs.end(), more.begin(), more.end());
   specs.insert(specs.end(), {{"policy"},
                              {"tls-cert"},
@@ -101,7 +102,7 @@ int run_serve(const std::vector<std::string>& args) {
   if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp
-              << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+              << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kube::kKubeDryRunFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {
@@ -152,7 +153,9 @@ int run_serve(const std::vector<std::string>& args) {
   if (from_cluster) policy_paths.emplace_back(kube::kube_policy_dir(*line));
   auto secret_reader = kube::secret_reader_from(*line);
   if (!secret_reader) return fail(secret_reader.error());
-  policy::PolicyStore policies(policy_paths, *secret_reader);
+  auto dry_run = kube::dry_run_from(*line);
+  if (!dry_run) return fail(dry_run.error());
+  policy::PolicyStore policies(policy_paths, *secret_reader, dry_run->settings);
   std::function<void()> reload_policies;
   auto watcher = kube::policy_watcher_from(
       *line,
@@ -196,7 +199,8 @@ int run_serve(const std::vector<std::string>& args) {
                                    stats.emplace("verdict", verdicts.stats());
                                    return stats;
                                  },
-                                 {}};
+                                 {},
+                                 dry_run->runner.get()};
   if (auto* writer = reporting->writer.get()) {
     webhook_options.on_decision = [writer](const policy::AdmissionRequest& request, const policy::Decision& decision) {
       writer->submit(request, decision);

@@ -94,7 +94,8 @@ asio::awaitable<HttpAnswer> Webhook::review(std::string_view body, policy::Mode 
     // not, a moment later so that the engine's own answer (which rule timed out) normally wins.
     asio::steady_timer timer(co_await asio::this_coro::executor, deadline + kBackstopGrace);
     auto raced =
-        co_await (policy::evaluate(*snapshot, request, review->images, mode, registry_, deadline, options_.verdicts) ||
+        co_await (policy::evaluate(*snapshot, request, review->images, mode, registry_, deadline, options_.verdicts,
+                                    options_.dry_runner) ||
                   timer.async_wait(asio::use_awaitable));
     if (raced.index() == 0)
       decision = std::move(std::get<0>(raced));

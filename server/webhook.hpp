@@ -15,6 +15,7 @@
 #include "oci/registry.hpp"
 #include "oci/ttl_cache.hpp"
 #include "policy/engine.hpp"
+#include "policy/manifest_dry_run.hpp"
 #include "policy/policy_set.hpp"
 #include "policy/verdict_cache.hpp"
 #include "server/metrics.hpp"
@@ -37,6 +38,8 @@ struct WebhookOptions {
   std::function<std::map<std::string, oci::CacheStats>()> cache_stats;
   // Told every decision, to report it; must return at once (the report writer only queues it).
   std::function<void(const policy::AdmissionRequest&, const policy::Decision&)> on_decision;
+  // Creates signed manifests in dry-run for validate.manifests rules with dryRun; none: such rules error.
+  policy::DryRunner* dry_runner = nullptr;
 };
 
 class Webhook {

@@ -58,7 +58,7 @@ std::string status_message(const std::string& body) {
 }  // namespace
 
 Error api_error(const std::string& verb, const ResourceType& type, const std::string& what, const ApiResponse& response,
-                const ClusterConfig& config) {
+                const ClusterConfig& config, const std::string& ns) {
   const std::string message = status_message(response.body);
   const std::string detail = message.empty() ? "" : ": " + message;
   const std::string action = verb + " " + what;
@@ -71,7 +71,8 @@ Error api_error(const std::string& verb, const ResourceType& type, const std::st
     case 403:
       return Error::invalid("the Kubernetes API server forbids signet to " + action + " (403 Forbidden" + detail +
                             "): grant signet's service account the verb \"" + verb + "\" on the resource \"" +
-                            type.plural + "\" of API group \"" + type.group + "\" in a (Cluster)Role");
+                            type.plural + "\" of API group \"" + type.group + "\" in " +
+                            (ns.empty() ? "a (Cluster)Role" : "a Role of namespace " + ns));
     case 404:
       return Error::invalid(
           action + ": not found on the Kubernetes API server (404" + detail + ")" +
@@ -115,6 +116,47 @@ net::awaitable<Result<std::optional<KubeObject>>> KubeClient::find(const Resourc
   auto object = to_object(doc, doc.GetAllocator(), type);
   if (!object) co_return object.error();
   co_return std::optional<KubeObject>(std::move(*object));
+}
+
+net::awaitable<Result<std::vector<ResourceType>>> KubeClient::discover(const std::string& group,
+                                                                       const std::string& version, Deadline deadline) {
+  const std::string api_version = group.empty() ? version : group + "/" + version;
+  const std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+  const ApiRequest request{"GET", path, ""};
+  auto response = co_await transport_.send(request, std::min(deadline, Clock::now() + options_.request_timeout));
+  if (!response) co_return response.error().context("discover " + api_version);
+  if (response->status == 404)
+    co_return Error::invalid("the Kubernetes API server serves no " + api_version + " (GET " + path + ": 404)");
+  if (response->status != 200) {
+    co_return api_error("get", ResourceType{group, version, "", "", false}, "the API discovery " + path, *response,
+                        config());
+  }
+  rapidjson::Document doc;
+  if (doc.Parse(response->body.c_str(), response->body.size()).HasParseError() || !doc.IsObject())
+    co_return Error::invalid("discover " + api_version + ": the answer is not a JSON object");
+  std::vector<ResourceType> out;
+  if (const rapidjson::Value* resources = member(doc, "resources"); resources != nullptr && resources->IsArray()) {
+    for (const auto& item : resources->GetArray()) {
+      const std::string plural = string_at(item, "name");
+      if (plural.empty() || plural.find('/') != std::string::npos) continue;  // a subresource: pods/log
+      const rapidjson::Value* namespaced = member(item, "namespaced");
+      out.push_back({group, version, plural, string_at(item, "kind"),
+                     namespaced != nullptr && namespaced->IsBool() && namespaced->GetBool()});
+    }
+  }
+  co_return out;
+}
+
+net::awaitable<Result<std::string>> KubeClient::create_dry_run(const ResourceType& type, const std::string& ns,
+                                                               const std::string& object_json, Deadline deadline) {
+  const std::string where = type.namespaced ? " in namespace " + ns : "";
+  const std::string what = type.name() + where + " (dry-run)";
+  const ApiRequest request{"POST", type.collection_path(type.namespaced ? ns : "") + "?dryRun=All", object_json};
+  auto response = co_await transport_.send(request, std::min(deadline, Clock::now() + options_.request_timeout));
+  if (!response) co_return response.error().context("create " + what);
+  if (response->status != 200 && response->status != 201)
+    co_return api_error("create", type, what, *response, config(), type.namespaced ? ns : "");
+  co_return std::move(response->body);
 }
 
 net::awaitable<Result<ObjectList>> KubeClient::list(const ResourceType& type) {

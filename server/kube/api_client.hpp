@@ -1,5 +1,6 @@
 // Reading objects from the Kubernetes API: GET one, LIST a collection page by page, WATCH it from a
-// resourceVersion. Errors name the verb, the resource and what to fix (a 403 names the RBAC rule to add).
+// resourceVersion; the resources a group version serves (discovery); a CREATE in dry-run. Errors name the
+// verb, the resource and what to fix (a 403 names the RBAC rule to add).
 #pragma once
 
 #include <chrono>
@@ -73,14 +74,27 @@ class KubeClient {
   boost::asio::awaitable<Result<WatchEnd>> watch(const ResourceType& type, const std::string& resource_version,
                                                  const std::function<void(const WatchEvent&)>& on_event);
 
+  // The resources `group`/`version` serves ("" for the core group), from its APIResourceList (GET /api/v1,
+  // /apis/GROUP/VERSION), without subresources; a group version the server does not serve is an Invalid
+  // error. Answered by `deadline` (or the request timeout, if sooner).
+  boost::asio::awaitable<Result<std::vector<ResourceType>>> discover(const std::string& group,
+                                                                     const std::string& version, Deadline deadline);
+
+  // `object_json` created in `ns` (ignored for cluster-scoped types) with dryRun=All: the object as the API
+  // server would store it, nothing stored. A refusal (403, 422 Invalid, ...) is an Invalid error with the API
+  // server's message. Answered by `deadline` (or the request timeout, if sooner).
+  boost::asio::awaitable<Result<std::string>> create_dry_run(const ResourceType& type, const std::string& ns,
+                                                             const std::string& object_json, Deadline deadline);
+
  private:
   ApiTransport transport_;
   KubeClientOptions options_;
 };
 
 // The error for a non-2xx answer to `verb` on `what` ("clusterimagepolicies.signet.dev"): the status,
-// the API server's message, and what to fix for 401, 403 and 404.
+// the API server's message, and what to fix for 401, 403 and 404. A 403 for a request in namespace `ns`
+// asks for a Role there.
 Error api_error(const std::string& verb, const ResourceType& type, const std::string& what, const ApiResponse& response,
-                const ClusterConfig& config);
+                const ClusterConfig& config, const std::string& ns = "");
 
 }  // namespace signet::server::kube

@@ -13,7 +13,7 @@ const char* const kKubeSecretFlagsHelp =
     "  --kube-pull-secrets        also read the admitted pods' imagePullSecrets and their service accounts'\n"
     "                             (needs get on secrets and serviceaccounts in every namespace)\n"
     "  --kube-namespace NS        signet's namespace (default: the service account's, or the kubeconfig\n"
-    "                             context's)\n";
+    "                             context's); also for --kube-dry-run\n";
 
 std::vector<FlagSpec> kube_secret_flag_specs() {
   return {{"kube-secrets", false}, {"kube-pull-secrets", false}, {"kube-namespace"}};
@@ -21,8 +21,9 @@ std::vector<FlagSpec> kube_secret_flag_specs() {
 
 Result<std::shared_ptr<SecretReader>> secret_reader_from(const CommandLine& line) {
   if (!line.has("kube-secrets")) {
-    for (const char* flag : {"kube-namespace", "kube-pull-secrets"})
-      if (line.has(flag)) return Error::invalid(std::string("--") + flag + " needs --kube-secrets");
+    if (line.has("kube-pull-secrets")) return Error::invalid("--kube-pull-secrets needs --kube-secrets");
+    if (line.has("kube-namespace") && !line.has("kube-dry-run"))
+      return Error::invalid("--kube-namespace needs --kube-secrets or --kube-dry-run");
     return std::shared_ptr<SecretReader>();
   }
   auto config = cluster_config_from(line);

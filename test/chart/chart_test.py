@@ -155,6 +155,25 @@ class Security(unittest.TestCase):
         resources = container(objects)["resources"]
         self.assertEqual(set(resources), {"requests", "limits"})
 
+    def test_dry_run_may_only_create_the_listed_kinds_in_the_dry_run_namespace(self):
+        self.assertFalse(any(a.startswith("--kube-dry-run") for a in container(render())["args"]))
+        self.assertNotIn("signet-dry-run", [o["metadata"]["name"] for o in render()])
+        objects = render("--set", "dryRun.enabled=true")
+        args = container(objects)["args"]
+        for expected in ("--kube-dry-run", "--kube-dry-run-namespace=signet-dryrun", "--kube-namespace=signet-system"):
+            self.assertIn(expected, args)
+        role = find(objects, "Role", "signet-dry-run")
+        self.assertEqual(role["metadata"]["namespace"], "signet-dryrun")
+        self.assertEqual({v for rule in role["rules"] for v in rule["verbs"]}, {"create"})
+        granted = {(g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+        self.assertIn(("apps", "deployments"), granted)
+        binding = find(objects, "RoleBinding", "signet-dry-run")
+        self.assertEqual(binding["metadata"]["namespace"], "signet-dryrun")
+        self.assertEqual(binding["subjects"][0]["namespace"], "signet-system")
+        refused = render_text("--set", "dryRun.enabled=true", "--set", "dryRun.namespace=signet-system", check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("must not be the release's namespace", refused.stderr)
+
     def test_rbac_grants_only_what_the_values_turn_on(self):
         rules = find(render(), "ClusterRole")["rules"]
         granted = {(g, r) for rule in rules for g in rule["apiGroups"] for r in rule["resources"]}
@@ -182,7 +201,7 @@ class Security(unittest.TestCase):
         self.assertEqual(cluster[("apps", "deployments")], ["get"])
         self.assertEqual(cluster[("batch", "cronjobs")], ["get"])
         self.assertEqual(cluster[("argoproj.io", "rollouts")], ["get"])
-        role = find(everything, "Role")
+        role = find(everything, "Role", "signet")
         self.assertEqual(role["metadata"]["namespace"], "signet-system")
         namespaced_rules = {(g, r): rule["verbs"] for rule in role["rules"] for g in rule["apiGroups"]
                             for r in rule["resources"]}
@@ -409,7 +428,8 @@ class Values(unittest.TestCase):
         else:  # without a built binary, the help texts in the sources say the same
             help_text = "".join((ROOT / "server" / f).read_text()
                                 for f in ("cmd_serve.cpp", "registry_flags.cpp", "trust_flags.cpp",
-                                          "kube/policy_flags.cpp", "kube/report_flags.cpp", "kube/secret_flags.cpp"))
+                                          "kube/policy_flags.cpp", "kube/report_flags.cpp", "kube/secret_flags.cpp",
+                                          "kube/dry_run_flags.cpp"))
         known = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) | PENDING_FLAGS
         for objects in (render(), render("--values", str(ALL_OPTIONS))):
             args = container(objects)["args"]

@@ -70,16 +70,21 @@ class KubePolicies(unittest.TestCase):
         cls.image = f"{cls.reg}/team/app:v1@{cls.digest}"
 
         # The API server holds one policy at start: the image must be signed by key B (it is not).
+        cls.start_api_server([cluster_image_policy("team-images", [f"{cls.reg}/team/*"], cls.pub_b)])
+        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), ["--insecure-registry", cls.reg])
+
+    @classmethod
+    def start_api_server(cls, items, token=TOKEN):
+        """The test API server holding `items`, and cls.kubeconfig reaching it with `token`."""
+        w = cls.work
         cls.api_port = e2e.free_port()
         cls.api_dir = os.path.join(w, "api")
         fixtures = os.path.join(w, "fixtures.json")
         with open(fixtures, "w") as f:
-            json.dump({"apiVersion": "signet.dev/v1alpha1", "kind": "ClusterImagePolicyList",
-                       "metadata": {"resourceVersion": "1"},
-                       "items": [cluster_image_policy("team-images", [f"{cls.reg}/team/*"], cls.pub_b)]}, f)
+            json.dump({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1"}, "items": items}, f)
         cls.api_log = open(os.path.join(w, "api.log"), "w")
         cls.api = subprocess.Popen([e2e.PYTHON, os.path.join(e2e.SUPPORT, "kube_api_server.py"), cls.api_dir,
-                                    str(cls.api_port), "--token", TOKEN, "--fixtures", fixtures],
+                                    str(cls.api_port), "--token", token, "--fixtures", fixtures],
                                    stdout=cls.api_log, stderr=subprocess.STDOUT)
         cls.kubeconfig = os.path.join(w, "kubeconfig")
         for _ in range(200):
@@ -98,12 +103,11 @@ clusters:
 users:
 - name: signet
   user:
-    token: {TOKEN}
+    token: {token}
 contexts:
 - name: e2e
   context: {{cluster: test, user: signet}}
 """)
-        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), ["--insecure-registry", cls.reg])
 
     @classmethod
     def answers(cls):
@@ -127,7 +131,9 @@ contexts:
         cls.api.terminate()
         cls.api.wait(timeout=10)
         cls.api_log.close()
-        subprocess.run([e2e.PYTHON, os.path.join(e2e.SUPPORT, "registry.py"), "stop", os.path.join(cls.work, "registry")])
+        if os.path.isdir(os.path.join(cls.work, "registry")):
+            subprocess.run([e2e.PYTHON, os.path.join(e2e.SUPPORT, "registry.py"), "stop",
+                            os.path.join(cls.work, "registry")])
         if os.environ.get("SIGNET_E2E_KEEP"):
             print("kept", cls.work)
         else:

@@ -6,9 +6,10 @@ usage:
                      [--bookmark-interval SECONDS] [--plain-http]
 
 Serves the resources signet reads (signet.dev/v1alpha1 clusterimagepolicies and imagepolicies, kyverno.io/v1
-clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts; v1 pods and apps/v1 deployments, which
-the report sweep looks up) and those it writes (wgpolicyk8s.io/v1alpha2 policyreports and clusterpolicyreports,
-signet.dev/v1alpha1 admissionreports, v1 events, coordination.k8s.io/v1 leases) over HTTPS with a certificate for 127.0.0.1 and
+clusterpolicies and policies, v1 secrets, configmaps and serviceaccounts), those it writes (wgpolicyk8s.io/v1alpha2
+policyreports and clusterpolicyreports, signet.dev/v1alpha1 admissionreports, v1 events, coordination.k8s.io/v1
+leases) and built-in kinds that the report sweep looks up and signed manifests hold (v1 pods and services,
+apps/v1 deployments, rbac.authorization.k8s.io/v1 clusterroles) over HTTPS with a certificate for 127.0.0.1 and
 localhost signed by a fresh test CA (DIR/ca.crt; a client certificate it accepts is DIR/client.crt with
 DIR/client.key). Runs in the foreground until SIGTERM.
 
@@ -17,8 +18,6 @@ What a client meets, as the real API server does it:
     writes the first), or a client certificate signed by the test CA; anything else is 401 with a Status.
   - `--forbid PLURAL.GROUP` (or PLURAL for the core group): every request for it is 403 with the message
     the API server writes for RBAC denials.
-  - discovery: GET /api/v1 and /apis/GROUP/VERSION answer an APIResourceList (name, kind, namespaced, verbs)
-    of the resources served in that group version; 404 for any other.
   - GET of one object; LIST (`limit`, `continue`, `labelSelector` with `k=v`, `k==v`, `k!=v`, `k` and `!k`
     terms joined by commas) answering `{"kind": "<Kind>List", "metadata":
     {"resourceVersion", "continue"}, "items": [...]}`; WATCH (`watch=true`, `resourceVersion`,
@@ -32,6 +31,19 @@ What a client meets, as the real API server does it:
     removes (404 when missing; a DeleteOptions body's preconditions.uid / preconditions.resourceVersion that
     differ from the stored object's are a 409 Conflict "Precondition failed") and answers the object as it
     was; each stores a new resourceVersion and an ADDED, MODIFIED or DELETED event.
+  - discovery: GET /api/v1 and /apis/GROUP/VERSION answer the APIResourceList of that group version (name,
+    singularName, namespaced, kind, verbs; with a `/status` subresource for the built-in kinds), 404 for a group
+    version not served.
+  - server-side dry-run: POST to the collection of any served resource with `?dryRun=All` answers 201 with the
+    object as the API server would store it, nothing stored and no event: uid, creationTimestamp and
+    managedFields set (no resourceVersion), generation 1 for deployments, and the defaults of the built-in kinds
+    (a Deployment's replicas 1, revisionHistoryLimit 10, progressDeadlineSeconds 600, RollingUpdate strategy 25%/25%,
+    and for its pod template as for a Pod: restartPolicy Always, terminationGracePeriodSeconds 30, dnsPolicy
+    ClusterFirst, schedulerName default-scheduler, securityContext {}, and per container
+    terminationMessagePath /dev/termination-log, terminationMessagePolicy File, imagePullPolicy (Always for
+    :latest or no tag, else IfNotPresent), resources {}, ports' protocol TCP; a Service's type ClusterIP,
+    sessionAffinity None and a clusterIP). A Deployment without spec.selector is 422 Invalid, as the real
+    validation answers; --forbid gives the RBAC 403 naming the verb create and the namespace.
   - fixtures: JSON files holding objects, a list of objects or a `...List`, served from the start.
 
 Control endpoints for the test itself (no authentication, under /_test/):
@@ -82,10 +94,13 @@ RESOURCES = {
     ("", "v1", "events"): ("Event", True),
     ("coordination.k8s.io", "v1", "leases"): ("Lease", True),
     ("signet.dev", "v1alpha1", "admissionreports"): ("AdmissionReport", True),
-    # Admitted objects, which the report sweep looks up.
+    # Built-in kinds: admitted objects the report sweep looks up, and kinds of signed manifests (dry-run creates).
     ("", "v1", "pods"): ("Pod", True),
+    ("", "v1", "services"): ("Service", True),
     ("apps", "v1", "deployments"): ("Deployment", True),
+    ("rbac.authorization.k8s.io", "v1", "clusterroles"): ("ClusterRole", False),
 }
+BUILT_IN = {("", "pods"), ("", "services"), ("apps", "deployments"), ("rbac.authorization.k8s.io", "clusterroles")}
 # The resources a client may create (POST), replace (PUT) and merge-patch (PATCH).
 WRITABLE = {("wgpolicyk8s.io", "policyreports"), ("wgpolicyk8s.io", "clusterpolicyreports"), ("", "events"),
             ("coordination.k8s.io", "leases"), ("signet.dev", "admissionreports")}
@@ -331,8 +346,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
         if self.take_failure():
             return
-        if self.discovery(url.path):
-            return
+        parts = [p for p in url.path.split("/") if p]
+        if parts == ["api", "v1"] or (len(parts) == 3 and parts[0] == "apis"):
+            listed = discovery(*(("", "v1") if parts[0] == "api" else (parts[1], parts[2])))
+            if listed is None:
+                return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return self.send_json(200, listed)
         parsed = self.parse_path(url.path)
         if parsed is None or parsed[:3] not in RESOURCES:
             return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
@@ -365,28 +384,6 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             del STORE.faults["fail_next"]
         self.send_json(500, status(500, "InternalError", "Internal error occurred: injected by the test"))
-        return True
-
-    def discovery(self, path):
-        """GET /api/v1 or /apis/GROUP/VERSION: the APIResourceList of that group version."""
-        parts = [p for p in path.split("/") if p]
-        if parts == ["api", "v1"]:
-            group, version = "", "v1"
-        elif len(parts) == 3 and parts[0] == "apis":
-            group, version = parts[1], parts[2]
-        else:
-            return False
-        resources = [{"name": plural, "singularName": "", "namespaced": namespaced, "kind": kind,
-                      "verbs": ["get", "list", "watch"] + (["create", "update", "patch", "delete"]
-                                                           if (g, plural) in WRITABLE else [])}
-                     for (g, v, plural), (kind, namespaced) in sorted(RESOURCES.items())
-                     if g == group and v == version]
-        if not resources:
-            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
-        else:
-            self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1",
-                                 "groupVersion": group + "/" + version if group else version,
-                                 "resources": resources})
         return True
 
     def list(self, group, plural, namespace, kind, api_version, query):
@@ -511,15 +508,20 @@ class Handler(BaseHTTPRequestHandler):
     def written(self, verb, raw):
         if not self.authenticated():
             return 401, status(401, "Unauthorized", "Unauthorized")
-        parsed = self.parse_path(urllib.parse.urlsplit(self.path).path)
-        if parsed is None or parsed[:3] not in RESOURCES or (parsed[0], parsed[2]) not in WRITABLE:
+        url = urllib.parse.urlsplit(self.path)
+        dry_run = dict(urllib.parse.parse_qsl(url.query)).get("dryRun") == "All"
+        parsed = self.parse_path(url.path)
+        if parsed is None or parsed[:3] not in RESOURCES or (
+                (parsed[0], parsed[2]) not in WRITABLE and not (dry_run and verb == "create")):
             return 405, status(405, "MethodNotAllowed", "the test API server does not take writes here")
         group, version, plural, namespace, name = parsed
         kind, namespaced = RESOURCES[(group, version, plural)]
         full = plural + ("." + group if group else "")
         if full in ARGS.forbid:
+            scope = 'in the namespace "%s"' % namespace if namespace else "at the cluster scope"
             return 403, status(403, "Forbidden", '%s is forbidden: User "system:serviceaccount:signet:signet" cannot '
-                                                 '%s resource "%s" in API group "%s"' % (full, verb, plural, group))
+                                                 '%s resource "%s" in API group "%s" %s' % (full, verb, plural, group,
+                                                                                            scope))
         if (verb == "create") == bool(name) or (namespaced and not namespace):
             return 405, status(405, "MethodNotAllowed", "%s is not allowed on %s" % (self.command, self.path))
         if verb == "patch" and self.headers.get("Content-Type") != "application/merge-patch+json":
@@ -566,6 +568,8 @@ class Handler(BaseHTTPRequestHandler):
             if verb == "update" and key in STORE.objects and STORE.take_fault("write_before_next_update"):
                 STORE.put(json.loads(json.dumps(STORE.objects[key])))  # another client's write, just before
             current = STORE.objects.get(key)
+            if verb == "create" and dry_run:
+                return dry_run_created(group, plural, kind, body)
             if verb == "create":
                 if current is not None:
                     return 409, status(409, "AlreadyExists", '%s "%s" already exists' % (full, meta["name"]),
@@ -605,6 +609,77 @@ class Handler(BaseHTTPRequestHandler):
                                                             stored.get(field)),
                                        {"name": name, "group": group, "kind": plural})
             return 200, STORE.delete(current)
+
+
+def discovery(group, version):
+    """The APIResourceList of a group version, or None when none of its resources is served."""
+    resources = []
+    for (g, v, plural), (kind, namespaced) in sorted(RESOURCES.items()):
+        if (g, v) != (group, version):
+            continue
+        verbs = ["create", "delete", "get", "list", "patch", "update", "watch"]
+        resources.append({"name": plural, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind,
+                          "verbs": verbs})
+        if (g, plural) in BUILT_IN:
+            resources.append({"name": plural + "/status", "singularName": "", "namespaced": namespaced,
+                              "kind": kind, "verbs": ["get", "patch", "update"]})
+    if not resources:
+        return None
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group + "/" + version if group else version,
+            "resources": resources}
+
+
+def default_pod_spec(spec):
+    """The API server's defaults for a pod spec (pkg/apis/core/v1/defaults.go)."""
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    for container in spec.get("containers", []) + spec.get("initContainers", []):
+        image = container.get("image", "")
+        latest = image.endswith(":latest") or ":" not in image.rsplit("/", 1)[-1] and "@" not in image
+        container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
+        container.setdefault("terminationMessagePath", "/dev/termination-log")
+        container.setdefault("terminationMessagePolicy", "File")
+        container.setdefault("resources", {})
+        for port in container.get("ports", []):
+            port.setdefault("protocol", "TCP")
+
+
+def dry_run_created(group, plural, kind, body):
+    """`body` as a dry-run create answers it, or (code, Status) when the real validation refuses it."""
+    meta = body["metadata"]
+    meta["uid"] = "dry-run-uid-%s" % meta["name"]
+    meta["creationTimestamp"] = "2024-05-01T10:00:00Z"
+    meta["managedFields"] = [{"manager": "signet", "operation": "Update", "apiVersion": body["apiVersion"],
+                              "time": "2024-05-01T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {}}]
+    spec = body.setdefault("spec", {}) if plural in ("pods", "services", "deployments") else None
+    if plural == "deployments":
+        if not spec.get("selector"):
+            return 422, status(422, "Invalid", 'Deployment.apps "%s" is invalid: spec.selector: Required value' %
+                               meta["name"], {"name": meta["name"], "group": group, "kind": kind})
+        meta["generation"] = 1
+        spec.setdefault("replicas", 1)
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault("progressDeadlineSeconds", 600)
+        spec.setdefault("strategy", {"type": "RollingUpdate",
+                                     "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        template = spec.setdefault("template", {})
+        template.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+        default_pod_spec(template.setdefault("spec", {}))
+        body["status"] = {}
+    elif plural == "pods":
+        default_pod_spec(spec)
+        body["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
+    elif plural == "services":
+        spec.setdefault("type", "ClusterIP")
+        spec.setdefault("sessionAffinity", "None")
+        spec.setdefault("clusterIP", "10.96.0.42")
+        for port in spec.get("ports", []):
+            port.setdefault("protocol", "TCP")
+            port.setdefault("targetPort", port.get("port"))
+    return 201, body
 
 
 def merge_patch(target, patch):

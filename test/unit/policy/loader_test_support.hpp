@@ -74,16 +74,16 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
-// Loads `yaml` as the only file of a fresh folder.
-inline LoadReport load_text(std::string_view yaml) {
+// Loads `yaml` as the only file of a fresh folder; `dry_run` as signet serve --kube-dry-run gives it.
+inline LoadReport load_text(std::string_view yaml, const DryRunSettings* dry_run = nullptr) {
   TempFolder folder;
   folder.write("policy.yaml", yaml);
-  return load_policies(folder.path());
+  return load_policies(folder.path(), nullptr, dry_run);
 }
 
 // The single policy `yaml` defines; fails the test (printing the errors) when it was refused.
-inline Policy load_one(std::string_view yaml) {
-  LoadReport report = load_text(yaml);
+inline Policy load_one(std::string_view yaml, const DryRunSettings* dry_run = nullptr) {
+  LoadReport report = load_text(yaml, dry_run);
   for (const auto& error : report.errors) UNSCOPED_INFO(error.to_string());
   REQUIRE(report.errors.empty());
   REQUIRE(report.accepted.size() == 1);
@@ -91,8 +91,8 @@ inline Policy load_one(std::string_view yaml) {
 }
 
 // The single error `yaml` produces; fails the test when it was accepted.
-inline PolicyError refusal_of(std::string_view yaml) {
-  LoadReport report = load_text(yaml);
+inline PolicyError refusal_of(std::string_view yaml, const DryRunSettings* dry_run = nullptr) {
+  LoadReport report = load_text(yaml, dry_run);
   REQUIRE(report.accepted.empty());
   REQUIRE(report.errors.size() == 1);
   INFO(report.errors.front().to_string());

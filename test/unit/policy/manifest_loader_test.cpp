@@ -48,10 +48,26 @@ TEST_CASE("validate.failureAction overrides the policy's action for a manifests 
   CHECK(defaulted.failure_action_of(defaulted.rules.front()) == FailureAction::Audit);
 }
 
-TEST_CASE("dryRun.enable is refused until signet talks to the API server", "[manifest][loader]") {
+TEST_CASE("dryRun.enable is refused without an API client for it, naming the flag", "[manifest][loader]") {
   const auto error = refusal_of(manifest_policy(key_set({&key()}), "dryRun:\n  enable: true\n"));
   CHECK(error.field_path == "spec.rules[0].validate.manifests.dryRun.enable");
-  CHECK_THAT(error.message, Catch::Contains("not supported by signet yet"));
+  CHECK_THAT(error.message, Catch::Contains("--kube-dry-run"));
+}
+
+TEST_CASE("dryRun takes its namespace from the rule, else signet's default, never signet's own",
+          "[manifest][loader]") {
+  const DryRunSettings settings{"signet-dryrun", "signet"};
+  const Policy defaulted = load_one(manifest_policy(key_set({&key()}), "dryRun:\n  enable: true\n"), &settings);
+  CHECK(defaulted.rules.front().manifests->dry_run_namespace == "signet-dryrun");
+  const Policy named =
+      load_one(manifest_policy(key_set({&key()}), "dryRun:\n  enable: true\n  namespace: checks\n"), &settings);
+  CHECK(named.rules.front().manifests->dry_run_namespace == "checks");
+  const Policy disabled = load_one(manifest_policy(key_set({&key()}), "dryRun:\n  enable: false\n"), &settings);
+  CHECK_FALSE(disabled.rules.front().manifests->dry_run_namespace);
+  const auto own =
+      refusal_of(manifest_policy(key_set({&key()}), "dryRun:\n  enable: true\n  namespace: signet\n"), &settings);
+  CHECK(own.field_path == "spec.rules[0].validate.manifests.dryRun.namespace");
+  CHECK_THAT(own.message, Catch::Contains("signet's own namespace"));
 }
 
 TEST_CASE("keyless and certificate attestors are refused for manifests", "[manifest][loader]") {

@@ -125,7 +125,7 @@ struct Webhook {
     REQUIRE(report);
     for (const auto& error : report->errors) FAIL(error.to_string());
     webhook = std::make_unique<server::Webhook>(*policies, registry, metrics,
-                                                server::WebhookOptions{std::chrono::seconds(5), nullptr, {}, {}});
+                                                server::WebhookOptions{std::chrono::seconds(5), nullptr, {}, {}, nullptr});
   }
   ~Webhook() { std::filesystem::remove_all(dir); }
 

@@ -107,7 +107,7 @@ struct Fixture {
     REQUIRE(report);
     for (const auto& error : report->errors) FAIL(error.to_string());
     webhook = std::make_unique<server::Webhook>(*policies, registry, metrics,
-                                                server::WebhookOptions{deadline, nullptr, {}, {}});
+                                                server::WebhookOptions{deadline, nullptr, {}, {}, nullptr});
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
 
