@@ -5,27 +5,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "server/kube/json_fields.hpp"
 #include "server/kube/report_json.hpp"
 
 namespace signet::server::kube {
 namespace {
 
 using Json = rapidjson::Value;
-
-std::string string_at(const Json& object, const char* name) {
-  if (!object.IsObject()) return "";
-  auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
-std::string to_string(const Json& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 // `replica` as the start of an object name: lowercase alphanumerics and '-', at most 40 characters.
 std::string name_prefix(const std::string& replica) {
@@ -63,7 +49,7 @@ std::string admission_report_json(const std::string& ns, const std::string& repl
   doc.AddMember("kind", "AdmissionReport", a);
   doc.AddMember("metadata", metadata, a);
   doc.AddMember("spec", spec, a);
-  return to_string(doc);
+  return to_json(doc);
 }
 
 Result<AdmissionReportPage> read_admission_reports(const std::string& list_json) {
@@ -83,7 +69,7 @@ Result<AdmissionReportPage> read_admission_reports(const std::string& list_json)
       report.resource_version = string_at(metadata->value, "resourceVersion");
     }
     if (report.name.empty()) return Error::invalid("an AdmissionReport has no metadata.name");
-    auto results = report_results(to_string(item));
+    auto results = report_results(to_json(item));
     if (!results) return results.error().context("AdmissionReport " + report.name);
     report.results = std::move(*results);
     page.reports.push_back(std::move(report));
@@ -101,7 +87,7 @@ std::string delete_preconditions(const AdmissionReport& report) {
   doc.AddMember("apiVersion", "v1", a);
   doc.AddMember("kind", "DeleteOptions", a);
   doc.AddMember("preconditions", preconditions, a);
-  return to_string(doc);
+  return to_json(doc);
 }
 
 }  // namespace signet::server::kube

@@ -7,24 +7,11 @@
 #include <rapidjson/writer.h>
 
 #include "oci/url.hpp"
+#include "server/kube/json_fields.hpp"
 
 namespace signet::server::kube {
 namespace net = boost::asio;
 namespace {
-
-std::string string_at(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return "";
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
-const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  const auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
 
 // The object `value` as a KubeObject; list items of built-in kinds come without apiVersion and kind.
 Result<KubeObject> to_object(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator,
@@ -118,6 +105,25 @@ net::awaitable<Result<std::optional<KubeObject>>> KubeClient::find(const Resourc
   co_return std::optional<KubeObject>(std::move(*object));
 }
 
+Result<std::vector<ResourceType>> api_resources(const std::string& group, const std::string& version,
+                                                const std::string& body) {
+  const std::string api_version = group.empty() ? version : group + "/" + version;
+  rapidjson::Document doc;
+  if (doc.Parse(body.c_str(), body.size()).HasParseError() || !doc.IsObject())
+    return Error::invalid("discover " + api_version + ": the answer is not a JSON object");
+  std::vector<ResourceType> out;
+  if (const rapidjson::Value* resources = member(doc, "resources"); resources != nullptr && resources->IsArray()) {
+    for (const auto& item : resources->GetArray()) {
+      const std::string plural = string_at(item, "name");
+      if (plural.empty() || plural.find('/') != std::string::npos) continue;  // a subresource: pods/log
+      const rapidjson::Value* namespaced = member(item, "namespaced");
+      out.push_back({group, version, plural, string_at(item, "kind"),
+                     namespaced != nullptr && namespaced->IsBool() && namespaced->GetBool()});
+    }
+  }
+  return out;
+}
+
 net::awaitable<Result<std::vector<ResourceType>>> KubeClient::discover(const std::string& group,
                                                                        const std::string& version, Deadline deadline) {
   const std::string api_version = group.empty() ? version : group + "/" + version;
@@ -131,20 +137,7 @@ net::awaitable<Result<std::vector<ResourceType>>> KubeClient::discover(const std
     co_return api_error("get", ResourceType{group, version, "", "", false}, "the API discovery " + path, *response,
                         config());
   }
-  rapidjson::Document doc;
-  if (doc.Parse(response->body.c_str(), response->body.size()).HasParseError() || !doc.IsObject())
-    co_return Error::invalid("discover " + api_version + ": the answer is not a JSON object");
-  std::vector<ResourceType> out;
-  if (const rapidjson::Value* resources = member(doc, "resources"); resources != nullptr && resources->IsArray()) {
-    for (const auto& item : resources->GetArray()) {
-      const std::string plural = string_at(item, "name");
-      if (plural.empty() || plural.find('/') != std::string::npos) continue;  // a subresource: pods/log
-      const rapidjson::Value* namespaced = member(item, "namespaced");
-      out.push_back({group, version, plural, string_at(item, "kind"),
-                     namespaced != nullptr && namespaced->IsBool() && namespaced->GetBool()});
-    }
-  }
-  co_return out;
+  co_return api_resources(group, version, response->body);
 }
 
 net::awaitable<Result<std::string>> KubeClient::create_dry_run(const ResourceType& type, const std::string& ns,

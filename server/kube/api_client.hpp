@@ -91,6 +91,11 @@ class KubeClient {
   KubeClientOptions options_;
 };
 
+// The resources of `group`/`version` ("" for the core group) that an APIResourceList (the discovery
+// answer `body`) lists, subresources left out.
+Result<std::vector<ResourceType>> api_resources(const std::string& group, const std::string& version,
+                                                const std::string& body);
+
 // The error for a non-2xx answer to `verb` on `what` ("clusterimagepolicies.signet.dev"): the status,
 // the API server's message, and what to fix for 401, 403 and 404. A 403 for a request in namespace `ns`
 // asks for a Role there.

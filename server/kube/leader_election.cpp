@@ -17,6 +17,7 @@
 #include "server/kube/api_client.hpp"
 #include "server/kube/api_transport.hpp"
 #include "server/kube/blocking_send.hpp"
+#include "server/kube/json_fields.hpp"
 
 namespace signet::server::kube {
 namespace net = boost::asio;
@@ -43,13 +44,6 @@ std::string micro_time(std::chrono::system_clock::time_point when) {
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", utc.tm_year + 1900, utc.tm_mon + 1,
                 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(micros % 1000000));
   return text;
-}
-
-std::string to_json(const rapidjson::Document& doc) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  doc.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 void set(Json& object, const char* name, Json value, rapidjson::Document::AllocatorType& a) {

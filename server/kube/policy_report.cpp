@@ -8,6 +8,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "server/kube/json_fields.hpp"
 #include "server/kube/report_json.hpp"
 
 namespace signet::server::kube {
@@ -21,14 +22,6 @@ int severity(const std::string& result) {
   if (result == "error") return 2;
   if (result == "fail") return 1;
   return 0;
-}
-
-std::string string_at(const Json& object, const char* name) {
-  if (!object.IsObject()) return "";
-  auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
 }
 
 std::string object_uid(const policy::AdmissionRequest& request) {

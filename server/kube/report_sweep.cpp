@@ -8,6 +8,7 @@
 
 #include "oci/url.hpp"
 #include "server/kube/api_client.hpp"
+#include "server/kube/json_fields.hpp"
 #include "server/kube/policy_report.hpp"
 
 namespace signet::server::kube {
@@ -16,21 +17,6 @@ namespace {
 using Json = rapidjson::Value;
 
 constexpr int kReportAttempts = 3;  // reads and rewrites of one report, when others write too
-
-std::string string_at(const Json& object, const char* name) {
-  if (!object.IsObject()) return "";
-  auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsString()
-             ? std::string(it->value.GetString(), it->value.GetStringLength())
-             : "";
-}
-
-std::string to_string(const Json& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 std::string resource_version_of(const std::string& object) {
   rapidjson::Document doc;
@@ -67,7 +53,7 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
     if (auto items = doc.FindMember("items"); items != doc.MemberEnd() && items->value.IsArray())
       for (const auto& item : items->value.GetArray())
         if (item.HasMember("metadata"))
-          reports.emplace_back(string_at(item["metadata"], "namespace"), to_string(item));
+          reports.emplace_back(string_at(item["metadata"], "namespace"), to_json(item));
   } while (!token.empty());
   const ResourceType& cluster = report_type("");
   auto cluster_report = send_({"GET", cluster.object_path("", report_name("")), ""});
@@ -99,25 +85,17 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
       const std::string path = (api_version.find('/') == std::string::npos ? "/api/" : "/apis/") + api_version;
       auto document = send_({"GET", path, ""});
       if (!document) return document.error().context("discover " + api_version);
-      rapidjson::Document doc;
-      if (document->status != 200 || doc.Parse(document->body.c_str()).HasParseError() || !doc.IsObject() ||
-          !doc.HasMember("resources") || !doc["resources"].IsArray()) {
+      const auto slash = api_version.find('/');
+      const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+      const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+      auto resources = api_resources(group, version, document->body);
+      if (document->status != 200 || !resources) {
         note_once("discovery " + api_version, "report sweep: the API server does not describe " + api_version + " (" +
                                                    std::to_string(document->status) +
                                                    "); results about its objects are kept");
         continue;
       }
-      const auto slash = api_version.find('/');
-      const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-      const std::string version = slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-      for (const auto& resource : doc["resources"].GetArray()) {
-        const std::string plural = string_at(resource, "name");
-        if (plural.empty() || plural.find('/') != std::string::npos) continue;  // a subresource
-        const bool in_namespace = resource.HasMember("namespaced") && resource["namespaced"].IsBool() &&
-                                  resource["namespaced"].GetBool();
-        const std::string found = string_at(resource, "kind");
-        kinds.emplace(found, ResourceType{group, version, plural, found, in_namespace});
-      }
+      for (auto& type : *resources) kinds.emplace(type.kind, std::move(type));
     }
     auto type = discovered[api_version].find(kind);
     if (type == discovered[api_version].end()) {
