@@ -9,7 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
@@ -25,6 +25,6 @@ struct DocumentOutcome {
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.
 // `keys` resolves k8s:// public keys; null refuses them.
-DocumentOutcome parse_document(const YAML::Node& root, int line_offset, KeyResolver* keys = nullptr);
+DocumentOutcome parse_document(const YAML::Node& root, int line_offset, ClusterObjects* keys = nullptr);
 
 }  // namespace signet::policy::loader

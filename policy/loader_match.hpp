@@ -2,7 +2,7 @@
 // descriptions, label selectors and user info, validated as Kyverno's admission webhook validates them.
 #pragma once
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
@@ -12,7 +12,7 @@ namespace signet::policy::loader {
 struct SchemaContext {
   bool v1 = true;               // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
   bool namespaced = false;      // a Policy: its rules may not filter namespaces
-  KeyResolver* keys = nullptr;  // resolves k8s:// public keys; null = they are refused
+  ClusterObjects* keys = nullptr;  // resolves k8s:// public keys; null = they are refused
 };
 
 // `required_kinds`: match blocks must name kinds (Kyverno's rule); exclude blocks need not.

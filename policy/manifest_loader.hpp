@@ -5,13 +5,15 @@
 
 #include <optional>
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy::loader {
 
-// `validate` is the rule's validate field, which has `manifests`.
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys = nullptr);
+// `validate` is the rule's validate field, which has `manifests`; `variables` (the rule's context) substitute
+// the attestors' variables.
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, ClusterObjects* keys = nullptr,
+                                                            const LoadVariables* variables = nullptr);
 
 }  // namespace signet::policy::loader

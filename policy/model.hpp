@@ -199,6 +199,8 @@ struct Attestation {
   // Keys and values as written: their {{ }} variables are substituted for each statement, with the
   // predicate's fields at the root as Kyverno exposes them.
   std::vector<ConditionBlock> conditions;
+  // The rule's context entries by name (Rule::context_values), which the conditions see beside the request.
+  json::Value context;
 };
 
 // verifyImages[].imageRegistryCredentials: `secrets` are honoured; other providers than "default" and
@@ -275,8 +277,32 @@ struct ManifestValidation {
   std::string message;                          // validate.message
 };
 
+// rule.context[].configMap: the whole ConfigMap ({data, metadata}) under the entry's name.
+struct ConfigMapReference {
+  std::string name;
+  std::string namespace_name;  // as resolved: a Policy's own namespace when omitted
+};
+
+// rule.context[].variable: `value` (variables substituted), transformed by `jmes_path`; without a value,
+// `jmes_path` queries the context; `default_value` when the query yields nothing.
+struct ContextVariable {
+  json::Value value;
+  std::string jmes_path;
+  json::Value default_value;
+};
+
+// rule.context[]: exactly one source. signet evaluates them in order when the policy loads (later entries
+// see earlier ones); apiCall, imageRegistry and globalReference entries are refused.
+struct ContextEntry {
+  std::string name;
+  std::optional<ConfigMapReference> config_map;
+  std::optional<ContextVariable> variable;
+};
+
 struct Rule {
   std::string name;
+  std::vector<ContextEntry> context;
+  json::Value context_values;  // an object: each entry's name → its value when the policy loaded
   MatchResources match;
   std::optional<MatchResources> exclude;
   std::map<std::string, std::vector<ImageExtractor>> image_extractors;  // by resource kind
