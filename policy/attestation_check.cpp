@@ -68,7 +68,8 @@ StatementCheck statement_check(json::Value variables) {
     // The rule's context entries, under their names (the loader refuses request and images as names).
     if (attestation.context.is_object()) {
       for (const auto& member : attestation.context.as_object()) {
-        const bool taken = std::any_of(base.begin(), base.end(), [&](const auto& m) { return m.first == member.first; });
+        const bool taken =
+            std::any_of(base.begin(), base.end(), [&](const auto& m) { return m.first == member.first; });
         if (!taken) base.push_back(member);
       }
     }

@@ -16,9 +16,8 @@ constexpr std::array<std::string_view, 6> kReservedNames = {
     "images", "request", "serviceAccountName", "serviceAccountNamespace", "element", "elementIndex"};
 
 // What only an admission has: signet resolves attestors and context entries before any.
-constexpr std::array<std::string_view, 8> kAdmissionVariables = {"request",     "images",     "image",
-                                                                 "element",     "elementIndex", "target",
-                                                                 "serviceAccountName", "serviceAccountNamespace"};
+constexpr std::array<std::string_view, 8> kAdmissionVariables = {
+    "request", "images", "image", "element", "elementIndex", "target", "serviceAccountName", "serviceAccountNamespace"};
 
 bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
@@ -57,7 +56,9 @@ std::string leading_name(std::string_view expression) {
   return std::string(expression.substr(0, end));
 }
 
-bool contains(const auto& list, std::string_view name) { return std::find(list.begin(), list.end(), name) != list.end(); }
+bool contains(const auto& list, std::string_view name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
 
 }  // namespace
 

@@ -24,7 +24,7 @@ struct DocumentOutcome {
 };
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.
-// `keys` resolves k8s:// public keys; null refuses them.
+// `keys` reads k8s:// keys, keys.secret and the ConfigMaps of context entries; null refuses them.
 DocumentOutcome parse_document(const YAML::Node& root, int line_offset, ClusterObjects* keys = nullptr);
 
 }  // namespace signet::policy::loader

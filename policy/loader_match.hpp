@@ -10,9 +10,9 @@ namespace signet::policy::loader {
 
 // What changes how a document is read.
 struct SchemaContext {
-  bool v1 = true;               // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
-  bool namespaced = false;      // a Policy: its rules may not filter namespaces
-  ClusterObjects* keys = nullptr;  // resolves k8s:// public keys; null = they are refused
+  bool v1 = true;                  // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
+  bool namespaced = false;         // a Policy: its rules may not filter namespaces
+  ClusterObjects* keys = nullptr;  // reads k8s:// keys, keys.secret, context ConfigMaps; null refuses them
 };
 
 // `required_kinds`: match blocks must name kinds (Kyverno's rule); exclude blocks need not.

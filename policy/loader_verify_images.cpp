@@ -210,8 +210,9 @@ std::vector<crypto::PublicKey> parse_secret_reference(const Field& field, Cluste
   for (const auto& [part, value] : {std::pair{"name", &name}, std::pair{"namespace", &ns}}) {
     if (!is_object_name(*value)) {
       (field[part].present() ? field[part] : field)
-          .refuse(value->empty() ? std::string("secret.") + part + " is required"
-                                 : std::string("secret.") + part + " must be a Kubernetes name, got \"" + *value + "\"");
+          .refuse(value->empty()
+                      ? std::string("secret.") + part + " is required"
+                      : std::string("secret.") + part + " must be a Kubernetes name, got \"" + *value + "\"");
       return {};
     }
   }
@@ -221,7 +222,8 @@ std::vector<crypto::PublicKey> parse_secret_reference(const Field& field, Cluste
 // Public keys as Kyverno accepts them in `publicKeys` (and the deprecated `key`): PEM text holding one
 // or several keys, or a k8s:// Secret reference resolved through `keys`. Other key references (KMS URIs)
 // and variables are refused by name.
-std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text, ClusterObjects* resolver) {
+std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text,
+                                                 ClusterObjects* resolver) {
   if (refuse_variables(field, text)) return {};
   std::string_view trimmed = text;
   trimmed.remove_prefix(std::min(trimmed.size(), trimmed.find_first_not_of(" \t\r\n")));

@@ -162,9 +162,7 @@ Field Field::with_variables(const LoadVariables& variables) const {
   return out;
 }
 
-bool Field::substitutes() const {
-  return variables_ != nullptr && is_scalar() && has_variables(node_.Scalar());
-}
+bool Field::substitutes() const { return variables_ != nullptr && is_scalar() && has_variables(node_.Scalar()); }
 
 std::optional<std::string> Field::substituted() const {
   auto value = variables_->substitute(node_.Scalar());

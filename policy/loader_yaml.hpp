@@ -118,7 +118,7 @@ class Field {
   int node_line(const YAML::Node& node, int fallback) const;
   Field child(const YAML::Node& value, std::string key, int line) const;
   std::string describe_scalar() const;
-  bool substitutes() const;                       // a scalar holding variables, read with LoadVariables
+  bool substitutes() const;                        // a scalar holding variables, read with LoadVariables
   std::optional<std::string> substituted() const;  // its text once substituted; nullopt after a refusal
 
   YAML::Node node_;

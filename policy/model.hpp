@@ -115,17 +115,17 @@ struct MatchResources {
 // keys / keyless / certificates .rekor.
 struct Rekor {
   std::string url = "https://rekor.sigstore.dev";
-  std::string pubkey;                       // as written; "" = the trusted root's logs
-  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's Rekor logs
-  bool ignore_tlog = false;                 // true: no transparency-log entry is required
+  std::string pubkey;                      // as written; "" = the trusted root's logs
+  std::vector<crypto::PublicKey> pubkeys;  // pubkey parsed: replaces the trusted root's Rekor logs
+  bool ignore_tlog = false;                // true: no transparency-log entry is required
 };
 
 // keys / keyless / certificates .ctlog.
 struct CTLog {
   bool ignore_sct = false;
-  std::string pubkey;                       // as written; "" = the trusted root's CT logs
-  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's CT logs
-  std::string tsa_cert_chain;               // as written; "" = the trusted root's TSAs
+  std::string pubkey;                          // as written; "" = the trusted root's CT logs
+  std::vector<crypto::PublicKey> pubkeys;      // pubkey parsed: replaces the trusted root's CT logs
+  std::string tsa_cert_chain;                  // as written; "" = the trusted root's TSAs
   std::vector<crypto::Certificate> tsa_chain;  // parsed, leaf first: replaces the trusted root's TSAs
 };
 
@@ -150,8 +150,8 @@ struct KeylessAttestor {
   std::string issuer_regexp;
   std::shared_ptr<const re2::RE2> subject_pattern;  // subject_regexp compiled; null when empty
   std::shared_ptr<const re2::RE2> issuer_pattern;
-  std::string roots_pem;                            // as written
-  std::vector<crypto::Certificate> roots;           // parsed: replace the trusted root's Fulcio CAs
+  std::string roots_pem;                   // as written
+  std::vector<crypto::Certificate> roots;  // parsed: replace the trusted root's Fulcio CAs
   // Fulcio extension name (githubWorkflowTrigger, …, or a v2 name such as sourceRepositoryURI) or dotted
   // OID → wanted value, with wildcards.
   std::map<std::string, std::string> additional_extensions;
@@ -162,10 +162,10 @@ struct KeylessAttestor {
 // attestors[].entries[].certificates: bring-your-own PKI. `cert` verifies the signature; `certChain`
 // (without cert) holds the roots the signature's own certificate must chain to.
 struct CertificateAttestor {
-  std::string cert_pem;                          // as written
+  std::string cert_pem;  // as written
   std::optional<crypto::Certificate> cert;
-  std::string cert_chain_pem;                    // as written
-  std::vector<crypto::Certificate> cert_chain;   // parsed, in order
+  std::string cert_chain_pem;                   // as written
+  std::vector<crypto::Certificate> cert_chain;  // parsed, in order
   Rekor rekor;
   CTLog ctlog;
 };

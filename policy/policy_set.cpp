@@ -121,7 +121,8 @@ std::string policy_key(const Policy& policy) {
          policy.name;
 }
 
-void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, ClusterObjects* keys) {
+void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen,
+               ClusterObjects* keys) {
   const std::string file = path.string();
   std::string problem;
   auto content = read_file(path, problem);

@@ -124,7 +124,7 @@ net::awaitable<Result<std::optional<std::vector<std::string>>>> SecretReader::se
 }
 
 Result<std::optional<std::string>> SecretReader::object_now(const ResourceType& type, const std::string& ns,
-                                                             const std::string& name) {
+                                                            const std::string& name) {
   net::io_context io;
   using Read = std::optional<Result<std::optional<std::string>>>;  // default-constructible, as run_sync needs
   auto read = run_sync<Read>(io, [&]() -> net::awaitable<Read> {

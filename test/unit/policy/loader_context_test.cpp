@@ -111,7 +111,8 @@ TEST_CASE("without the Kubernetes API a configMap context entry is refused namin
           "[policy][loader][context]") {
   const PolicyError error = refused(load_with(context_policy(), nullptr));
   CHECK(error.field_path == "spec.rules[0].context[0].configMap");
-  CHECK(error.message == "ConfigMap default/keys is read from the Kubernetes API, which needs signet serve --kube-secrets");
+  CHECK(error.message ==
+        "ConfigMap default/keys is read from the Kubernetes API, which needs signet serve --kube-secrets");
 }
 
 TEST_CASE("attestor fields that need the admission are refused: signet resolves them at load",
@@ -125,8 +126,9 @@ TEST_CASE("attestor fields that need the admission are refused: signet resolves 
         "keys.publicKeys: \"request.namespace\" reads request, which only an admission has, and signet resolves "
         "this when policies load: use a constant or a context entry (configMap or variable) instead");
 
-  const PolicyError in_context = refused(load_with(
-      context_policy("    context:\n    - name: ns\n      variable:\n        jmesPath: request.namespace\n"), &cluster));
+  const PolicyError in_context = refused(
+      load_with(context_policy("    context:\n    - name: ns\n      variable:\n        jmesPath: request.namespace\n"),
+                &cluster));
   CHECK(in_context.field_path == "spec.rules[0].context[0].variable.jmesPath");
   CHECK_THAT(in_context.message, Catch::StartsWith("\"request.namespace\" reads request, which only an admission has"));
 }
@@ -153,10 +155,12 @@ TEST_CASE("variable context entries evaluate from constants and earlier entries"
   CHECK(rule.verify_images[0].attestors[0].entries[0].keys->public_keys[0].der() ==
         crypto::PublicKey::from_pem(std::string(kKeyB))->der());
 
-  const PolicyError neither = refused(load_with(context_policy("    context:\n    - name: x\n      variable: {}\n"), &cluster));
+  const PolicyError neither =
+      refused(load_with(context_policy("    context:\n    - name: x\n      variable: {}\n"), &cluster));
   CHECK(neither.message == "a variable needs a value or a jmesPath");
-  const PolicyError lone_default = refused(load_with(
-      context_policy("    context:\n    - name: x\n      variable:\n        value: 1\n        default: 2\n"), &cluster));
+  const PolicyError lone_default = refused(
+      load_with(context_policy("    context:\n    - name: x\n      variable:\n        value: 1\n        default: 2\n"),
+                &cluster));
   CHECK(lone_default.message == "a default is only taken with a jmesPath");
 }
 
@@ -175,7 +179,8 @@ TEST_CASE("context entries are refused for what Kyverno refuses and what signet 
   CHECK(message_of("    context:\n    - name: keys\n      configMap:\n        name: keys\n") ==
         "configMap.namespace is required in a ClusterPolicy");
   CHECK(message_of("    context:\n    - name: keys\n      configMap:\n        name: keys\n        namespace: default\n"
-                   "      variable:\n        value: x\n") == "context entry keys needs exactly one of configMap and variable");
+                   "      variable:\n        value: x\n") ==
+        "context entry keys needs exactly one of configMap and variable");
 }
 
 TEST_CASE("a Policy reads ConfigMaps in its own namespace only", "[policy][loader][context]") {
@@ -197,9 +202,9 @@ TEST_CASE("a Policy reads ConfigMaps in its own namespace only", "[policy][loade
 
 TEST_CASE("keyless identities and attestor counts take their values from a ConfigMap", "[policy][loader][context]") {
   FakeCluster cluster;
-  cluster.config_maps["default/identity"] = {
-      {"subject", "https://github.com/acme/*"}, {"issuer", "https://token.actions.githubusercontent.com"},
-      {"count", "1"}};
+  cluster.config_maps["default/identity"] = {{"subject", "https://github.com/acme/*"},
+                                             {"issuer", "https://token.actions.githubusercontent.com"},
+                                             {"count", "1"}};
   std::string yaml = keyed_policy();
   yaml.replace(yaml.find("    match:\n"), 0,
                "    context:\n    - name: id\n      configMap:\n        name: identity\n        namespace: default\n");
@@ -219,8 +224,9 @@ TEST_CASE("keyless identities and attestor counts take their values from a Confi
   cluster.config_maps["default/identity"]["count"] = "two";
   const PolicyError error = refused(load_with(yaml, &cluster));
   CHECK(error.field_path == "spec.rules[0].verifyImages[0].attestors[0].count");
-  CHECK(error.message == "expected an integer, got \"two\" (the value of {{ id.data.count }} from ConfigMap "
-                         "default/identity)");
+  CHECK(error.message ==
+        "expected an integer, got \"two\" (the value of {{ id.data.count }} from ConfigMap "
+        "default/identity)");
 }
 
 TEST_CASE("an edited ConfigMap changes the fingerprint and reloads the store", "[policy][loader][context]") {
@@ -261,8 +267,9 @@ TEST_CASE("attestation conditions see the rule's context entries", "[policy][loa
       "          - key: \"{{ builder.id }}\"\n"
       "            operator: AnyIn\n"
       "            value: \"{{ builders.data.allowed }}\"\n");
-  yaml.replace(yaml.find("    match:\n"), 0,
-               "    context:\n    - name: builders\n      configMap:\n        name: builders\n        namespace: default\n");
+  yaml.replace(
+      yaml.find("    match:\n"), 0,
+      "    context:\n    - name: builders\n      configMap:\n        name: builders\n        namespace: default\n");
   const Policy policy = accepted(load_with(yaml, &cluster));
   const ImageVerification& entry = policy.rules[0].verify_images[0];
   const Attestation& attestation = entry.attestations[0];
@@ -272,12 +279,14 @@ TEST_CASE("attestation conditions see the rule's context entries", "[policy][loa
   const auto check = statement_check(json::Object{});
   const auto statement = [](const std::string& builder) {
     return json::Value(json::Object{
-        {"predicate", json::Value(json::Object{{"builder", json::Value(json::Object{{"id", json::Value(builder)}})}})}});
+        {"predicate",
+         json::Value(json::Object{{"builder", json::Value(json::Object{{"id", json::Value(builder)}})}})}});
   };
   CHECK(check(attestation, statement("https://ci.acme/builder"), *image));
   auto denied = check(attestation, statement("https://evil.example/builder"), *image);
   REQUIRE_FALSE(denied);
-  CHECK_THAT(denied.error().message, Catch::StartsWith("attestation of type https://slsa.dev/provenance/v1 fails its conditions"));
+  CHECK_THAT(denied.error().message,
+             Catch::StartsWith("attestation of type https://slsa.dev/provenance/v1 fails its conditions"));
 
   // The values the conditions see are part of the verdict's fingerprint.
   cluster.config_maps["default/builders"]["allowed"] = R"(["https://ci.acme/builder"])";

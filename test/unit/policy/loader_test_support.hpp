@@ -155,8 +155,7 @@ class FakeCluster final : public ClusterObjects {
   Result<std::string> config_map(const std::string& namespace_name, const std::string& name) override {
     ++asked;
     const auto found = config_maps.find(namespace_name + "/" + name);
-    if (found == config_maps.end())
-      return Error::invalid("ConfigMap " + namespace_name + "/" + name + " not found");
+    if (found == config_maps.end()) return Error::invalid("ConfigMap " + namespace_name + "/" + name + " not found");
     json::Object data;
     for (const auto& [key, value] : found->second) data.emplace_back(key, json::Value(value));
     const json::Object metadata{{"name", json::Value(name)}, {"namespace", json::Value(namespace_name)}};
