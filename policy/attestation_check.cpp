@@ -1,5 +1,7 @@
 #include "policy/attestation_check.hpp"
 
+#include <algorithm>
+
 #include "oci/reference.hpp"
 #include "policy/variables.hpp"
 
@@ -63,6 +65,14 @@ StatementCheck statement_check(json::Value variables) {
     }
     json::Object base = variables.is_object() ? variables.as_object() : json::Object{};
     base.emplace_back("image", image_info(image.str(), image));
+    // The rule's context entries, under their names (the loader refuses request and images as names).
+    if (attestation.context.is_object()) {
+      for (const auto& member : attestation.context.as_object()) {
+        const bool taken =
+            std::any_of(base.begin(), base.end(), [&](const auto& m) { return m.first == member.first; });
+        if (!taken) base.push_back(member);
+      }
+    }
     const json::Value context = with_predicate(base, *predicate);
     for (const auto& block : attestation.conditions) {
       ConditionBlock substituted;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <set>
 
+#include "policy/loader_context.hpp"
 #include "policy/loader_match.hpp"
 #include "policy/loader_verify_images.hpp"
 #include "policy/manifest_loader.hpp"
@@ -347,13 +348,17 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     return std::nullopt;
   }
 
-  for (std::string_view name : {"context", "preconditions", "celPreconditions"}) {
+  for (std::string_view name : {"preconditions", "celPreconditions"}) {
     const Field sub = field[name];
     if (!sub.empty_value()) {
-      sub.unsupported(name == "context" ? "context entries and variables" : "rule conditions");
+      sub.unsupported("rule conditions");
       return std::nullopt;
     }
   }
+  const RuleContext rule_context = RuleContext::parse(field["context"], policy, context.keys);
+  if (field.problems().any()) return std::nullopt;
+  rule.context = rule_context.entries();
+  rule.context_values = rule_context.values();
   rule.image_extractors = parse_image_extractors(field["imageExtractors"]);
   if (!field["match"].present()) {
     field.refuse("match is required: say which resources rule " + rule.name + " applies to");
@@ -367,12 +372,13 @@ std::optional<Rule> parse_rule(const Field& field, const SchemaContext& context,
     }
   }
   if (manifests) {
-    rule.manifests = parse_manifest_validation(field["validate"], context.keys, context.dry_run);
+    rule.manifests = parse_manifest_validation(field["validate"], context.keys, &rule_context, context.dry_run);
     return rule;
   }
   for (const Field& item : field["verifyImages"].items()) {
     if (!item.expect_map()) continue;
-    rule.verify_images.push_back(parse_image_verification(item, context, policy.validation_failure_action));
+    rule.verify_images.push_back(
+        parse_image_verification(item, context, rule_context, policy.validation_failure_action));
   }
   return rule;
 }
@@ -475,7 +481,7 @@ void parse_spec(const Field& spec, const SchemaContext& context, Policy& policy,
 
 }  // namespace
 
-DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, KeyResolver* keys,
+DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, ClusterObjects* keys,
                                const DryRunSettings* dry_run) {
   DocumentOutcome outcome;
   Problems problems;

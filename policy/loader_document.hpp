@@ -9,7 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/manifest_loader.hpp"
 #include "policy/model.hpp"
@@ -25,8 +25,9 @@ struct DocumentOutcome {
 };
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.
-// `keys` resolves k8s:// public keys; null refuses them. `dry_run`: null refuses manifests' dryRun.enable.
-DocumentOutcome parse_document(const YAML::Node& root, int line_offset, KeyResolver* keys = nullptr,
+// `keys` reads k8s:// keys, keys.secret and the ConfigMaps of context entries; null refuses them.
+// `dry_run`: null refuses manifests' dryRun.enable.
+DocumentOutcome parse_document(const YAML::Node& root, int line_offset, ClusterObjects* keys = nullptr,
                                const DryRunSettings* dry_run = nullptr);
 
 }  // namespace signet::policy::loader

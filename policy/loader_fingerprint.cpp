@@ -137,6 +137,7 @@ std::string fingerprint_of(const ImageVerification& verification) {
     out.field("name", attestation.name);
     out.field("predicateType", attestation.predicate_type);
     for (const auto& set : attestation.attestors) write_set(out, set);
+    out.field("context", json::to_json(attestation.context));  // what the conditions see beside the statement
     for (const auto& block : attestation.conditions) {
       out.open("conditions");
       for (const auto& [name, list] : {std::pair{"any", &block.any}, std::pair{"all", &block.all}}) {

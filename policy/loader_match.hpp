@@ -2,7 +2,7 @@
 // descriptions, label selectors and user info, validated as Kyverno's admission webhook validates them.
 #pragma once
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
@@ -14,9 +14,9 @@ namespace signet::policy::loader {
 
 // What changes how a document is read.
 struct SchemaContext {
-  bool v1 = true;               // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
-  bool namespaced = false;      // a Policy: its rules may not filter namespaces
-  KeyResolver* keys = nullptr;  // resolves k8s:// public keys; null = they are refused
+  bool v1 = true;                  // kyverno.io/v1 still accepts the deprecated fields v2beta1 dropped
+  bool namespaced = false;         // a Policy: its rules may not filter namespaces
+  ClusterObjects* keys = nullptr;  // reads k8s:// keys, keys.secret, context ConfigMaps; null refuses them
   const DryRunSettings* dry_run = nullptr;  // lets manifest rules use dryRun; null = it is refused
 };
 

@@ -20,8 +20,8 @@ constexpr int kMaxAttestorDepth = 8;
 
 bool has_variables(std::string_view text) { return text.find("{{") != std::string_view::npos; }
 
-// Kyverno substitutes {{ … }} variables from the rule's context at admission time; signet has no
-// context yet, so a value holding one cannot be honoured.
+// Attestor fields are substituted from the rule's context as they are read; a value still holding a
+// variable (read where nothing substitutes it) cannot be honoured.
 bool refuse_variables(const Field& field, std::string_view value) {
   if (!has_variables(value)) return false;
   field.refuse("variables ({{ … }}) in " + field.display_name() + " are not supported by signet yet");
@@ -157,47 +157,73 @@ CertificateAttestor parse_certificate_attestor(const Field& field) {
   return certificates;
 }
 
-// cosign's `k8s://namespace/name`: the keys in the `cosign.pub` of that Secret, read now, so the entry's
-// fingerprint covers them and a rotated key (a reload) changes the verdicts.
-std::vector<crypto::PublicKey> resolve_secret_key(const Field& field, std::string_view reference, KeyResolver* keys) {
-  const std::string text(reference.substr(0, reference.find_last_not_of(" \t\r\n") + 1));
-  const std::string path = text.substr(6);
-  const std::size_t slash = path.find('/');
-  auto is_name = [](std::string_view name) {
-    return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    });
-  };
-  if (slash == std::string::npos || !is_name(path.substr(0, slash)) || !is_name(path.substr(slash + 1))) {
-    field.refuse(field.display_name() + ": \"" + text +
-                 "\" is not a Secret reference of the form k8s://namespace/name");
-    return {};
-  }
-  if (keys == nullptr) {
-    field.refuse(field.display_name() + ": " + text +
+bool is_object_name(std::string_view name) {
+  return !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  });
+}
+
+// The keys in the `cosign.pub` of Secret `ns`/`name`, read now, so the entry's fingerprint covers them and
+// a rotated key (a reload) changes the verdicts. `shown` is how the policy wrote the reference.
+std::vector<crypto::PublicKey> read_secret_keys(const Field& field, const std::string& shown, const std::string& ns,
+                                                const std::string& name, ClusterObjects* cluster) {
+  if (cluster == nullptr) {
+    field.refuse(field.display_name() + ": " + shown +
                  " is read from a Kubernetes Secret, which needs signet serve --kube-secrets");
     return {};
   }
-  const std::string ns = path.substr(0, slash);
-  const std::string name = path.substr(slash + 1);
-  auto pem = keys->public_key(ns, name);
+  auto pem = cluster->public_key(ns, name);
   if (!pem) {
-    field.refuse(field.display_name() + ": " + text + ": " + pem.error().message);
+    // The reader's error names the Secret; a k8s:// reference is shown as written too.
+    const bool named = shown == "Secret " + ns + "/" + name;
+    field.refuse(field.display_name() + ": " + (named ? "" : shown + ": ") + pem.error().message);
     return {};
   }
   auto parsed = crypto::PublicKey::all_from_pem(*pem);
   if (!parsed) {
-    field.refuse(field.display_name() + ": " + text + ": cosign.pub of Secret " + ns + "/" + name +
+    field.refuse(field.display_name() + ": " + shown + ": cosign.pub of Secret " + ns + "/" + name +
                  " is not a valid PEM public key: " + parsed.error().message);
     return {};
   }
   return std::move(*parsed);
 }
 
+// cosign's `k8s://namespace/name`.
+std::vector<crypto::PublicKey> resolve_secret_key(const Field& field, std::string_view reference,
+                                                  ClusterObjects* cluster) {
+  const std::string text(reference.substr(0, reference.find_last_not_of(" \t\r\n") + 1));
+  const std::string path = text.substr(6);
+  const std::size_t slash = path.find('/');
+  if (slash == std::string::npos || !is_object_name(path.substr(0, slash)) || !is_object_name(path.substr(slash + 1))) {
+    field.refuse(field.display_name() + ": \"" + text +
+                 "\" is not a Secret reference of the form k8s://namespace/name");
+    return {};
+  }
+  return read_secret_keys(field, text, path.substr(0, slash), path.substr(slash + 1), cluster);
+}
+
+// Kyverno's keys.secret {name, namespace}: the Secret's cosign.pub, as k8s:// reads it.
+std::vector<crypto::PublicKey> parse_secret_reference(const Field& field, ClusterObjects* cluster) {
+  if (!field.expect_map() || !field.check_fields({{"name"}, {"namespace"}})) return {};
+  const std::string name = field["name"].string();
+  const std::string ns = field["namespace"].string();
+  for (const auto& [part, value] : {std::pair{"name", &name}, std::pair{"namespace", &ns}}) {
+    if (!is_object_name(*value)) {
+      (field[part].present() ? field[part] : field)
+          .refuse(value->empty()
+                      ? std::string("secret.") + part + " is required"
+                      : std::string("secret.") + part + " must be a Kubernetes name, got \"" + *value + "\"");
+      return {};
+    }
+  }
+  return read_secret_keys(field, "Secret " + ns + "/" + name, ns, name, cluster);
+}
+
 // Public keys as Kyverno accepts them in `publicKeys` (and the deprecated `key`): PEM text holding one
 // or several keys, or a k8s:// Secret reference resolved through `keys`. Other key references (KMS URIs)
 // and variables are refused by name.
-std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text, KeyResolver* resolver) {
+std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::string& text,
+                                                 ClusterObjects* resolver) {
   if (refuse_variables(field, text)) return {};
   std::string_view trimmed = text;
   trimmed.remove_prefix(std::min(trimmed.size(), trimmed.find_first_not_of(" \t\r\n")));
@@ -216,22 +242,29 @@ std::vector<crypto::PublicKey> parse_public_keys(const Field& field, const std::
   return std::move(*keys);
 }
 
-StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry_algorithm, KeyResolver* keys_from) {
+StaticKeyAttestor parse_static_keys(const Field& field, const std::string& entry_algorithm, ClusterObjects* keys_from) {
   StaticKeyAttestor keys;
   if (!field.check_fields({{"publicKeys"},
                            {"signatureAlgorithm"},
                            {"kms", Support::UnsupportedUnlessEmpty, "KMS keys"},
-                           {"secret", Support::Unsupported, "keys read from Kubernetes Secrets"},
+                           {"secret"},
                            {"rekor"},
                            {"ctlog"}})) {
     return keys;
   }
   keys.public_keys_pem = field["publicKeys"].string();
-  if (keys.public_keys_pem.empty()) {
-    field.refuse("publicKeys is required: give one or more PEM public keys");
+  if (field["secret"].present()) {
+    if (!keys.public_keys_pem.empty()) {
+      field.refuse("keys takes publicKeys or secret, not both");
+      return keys;
+    }
+    keys.public_keys = parse_secret_reference(field["secret"], keys_from);
+  } else if (keys.public_keys_pem.empty()) {
+    field.refuse("publicKeys is required: give one or more PEM public keys (or a secret holding cosign.pub)");
     return keys;
+  } else {
+    keys.public_keys = parse_public_keys(field["publicKeys"], keys.public_keys_pem, keys_from);
   }
-  keys.public_keys = parse_public_keys(field["publicKeys"], keys.public_keys_pem, keys_from);
   // Kyverno reads keys.signatureAlgorithm (deprecated) over the entry's signatureAlgorithm.
   std::string algorithm = parse_signature_algorithm(field["signatureAlgorithm"]);
   if (algorithm.empty()) algorithm = entry_algorithm;
@@ -250,9 +283,9 @@ void check_repository(const Field& field, const std::string& repository) {
   }
 }
 
-AttestorSet parse_attestor_set(const Field& field, int depth, KeyResolver* keys);
+AttestorSet parse_attestor_set(const Field& field, int depth, ClusterObjects* keys);
 
-Attestor parse_attestor(const Field& field, int depth, KeyResolver* keys) {
+Attestor parse_attestor(const Field& field, int depth, ClusterObjects* keys) {
   Attestor attestor;
   if (!field.check_fields({{"keys"},
                            {"certificates"},
@@ -304,7 +337,7 @@ std::vector<Attestor> expand_static_keys(Attestor attestor) {
   return expanded;
 }
 
-AttestorSet parse_attestor_set(const Field& field, int depth, KeyResolver* keys) {
+AttestorSet parse_attestor_set(const Field& field, int depth, ClusterObjects* keys) {
   AttestorSet set;
   if (!field.check_fields({{"count"}, {"entries"}})) return set;
   std::size_t written = 0;
@@ -411,7 +444,7 @@ std::vector<ConditionBlock> parse_condition_blocks(const Field& field) {
   return out;
 }
 
-Attestation parse_attestation(const Field& field, KeyResolver* keys) {
+Attestation parse_attestation(const Field& field, ClusterObjects* keys, const RuleContext& rule_context) {
   Attestation attestation;
   if (!field.check_fields({{"name"}, {"type"}, {"predicateType"}, {"attestors"}, {"conditions"}})) return attestation;
   attestation.name = field["name"].string();
@@ -419,10 +452,11 @@ Attestation parse_attestation(const Field& field, KeyResolver* keys) {
   attestation.predicate_type = field["type"].string();
   if (attestation.predicate_type.empty()) attestation.predicate_type = field["predicateType"].string();
   if (attestation.predicate_type.empty()) field.refuse("type is required: the predicate type to verify");
-  for (const Field& item : field["attestors"].items()) {
+  for (const Field& item : field["attestors"].with_variables(rule_context).items()) {
     if (item.expect_map()) attestation.attestors.push_back(parse_attestor_set(item, 0, keys));
   }
   attestation.conditions = parse_condition_blocks(field["conditions"]);
+  if (!attestation.conditions.empty()) attestation.context = rule_context.values();
   return attestation;
 }
 
@@ -509,16 +543,19 @@ bool check_entry_fields(const Field& field, const SchemaContext& context) {
 
 }  // namespace
 
-AttestorSet parse_attestors(const Field& field, KeyResolver* keys) { return parse_attestor_set(field, 0, keys); }
+AttestorSet parse_attestors(const Field& field, ClusterObjects* keys) { return parse_attestor_set(field, 0, keys); }
 
-ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
-                                           FailureAction policy_action) {
+ImageVerification parse_image_verification(const Field& entry, const SchemaContext& context,
+                                           const RuleContext& rule_context, FailureAction policy_action) {
   ImageVerification verification;
-  if (!check_entry_fields(field, context)) return verification;
+  if (!check_entry_fields(entry, context)) return verification;
+  // Attestor fields, the deprecated ones here included, are resolved now from the rule's context; image
+  // references and conditions are read as written.
+  const Field field = entry.with_variables(rule_context);
 
-  parse_type(field["type"], verification);
-  if (field["failureAction"].present()) {
-    std::string action = field["failureAction"].string();
+  parse_type(entry["type"], verification);
+  if (entry["failureAction"].present()) {
+    std::string action = entry["failureAction"].string();
     // The CRD takes only the capitalised forms here, unlike spec.validationFailureAction.
     if (action == "Enforce" || action == "Audit") {
       verification.failure_action = parse_failure_action(action);
@@ -527,22 +564,22 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
     }
   }
 
-  verification.image_references = field["imageReferences"].strings();
-  std::string image = field["image"].string();
+  verification.image_references = entry["imageReferences"].strings();
+  std::string image = entry["image"].string();
   if (!image.empty()) verification.image_references.push_back(image);
   for (const auto& reference : verification.image_references) {
-    if (has_variables(reference)) field["imageReferences"].refuse("variables are not allowed in image references");
+    if (has_variables(reference)) entry["imageReferences"].refuse("variables are not allowed in image references");
   }
-  verification.skip_image_references = field["skipImageReferences"].strings();
+  verification.skip_image_references = entry["skipImageReferences"].strings();
   for (const auto& reference : verification.skip_image_references) {
-    refuse_variables(field["skipImageReferences"], reference);
+    refuse_variables(entry["skipImageReferences"], reference);
   }
 
   for (const Field& item : field["attestors"].items()) {
     if (item.expect_map()) verification.attestors.push_back(parse_attestor_set(item, 0, context.keys));
   }
-  for (const Field& item : field["attestations"].items()) {
-    if (item.expect_map()) verification.attestations.push_back(parse_attestation(item, context.keys));
+  for (const Field& item : entry["attestations"].items()) {
+    if (item.expect_map()) verification.attestations.push_back(parse_attestation(item, context.keys, rule_context));
   }
   for (std::size_t i = 0; i < verification.attestations.size(); ++i) {
     const Attestation& attestation = verification.attestations[i];
@@ -601,9 +638,9 @@ ImageVerification parse_image_verification(const Field& field, const SchemaConte
   verification.verify_digest = field["verifyDigest"].boolean(true);
   verification.required = field["required"].boolean(true);
   verification.use_cache = field["useCache"].boolean(true);
-  verification.image_registry_credentials = parse_registry_credentials(field["imageRegistryCredentials"]);
-  if (field["validate"].check_fields({{"message"}, {"deny", Support::Unsupported, "deny conditions"}})) {
-    verification.validate_message = field["validate"]["message"].string();
+  verification.image_registry_credentials = parse_registry_credentials(entry["imageRegistryCredentials"]);
+  if (entry["validate"].check_fields({{"message"}, {"deny", Support::Unsupported, "deny conditions"}})) {
+    verification.validate_message = entry["validate"]["message"].string();
   }
 
   if (verification.image_references.empty()) {

@@ -3,6 +3,7 @@
 // them, public keys parsed once, and the fields signet does not honour yet refused by name.
 #pragma once
 
+#include "policy/loader_context.hpp"
 #include "policy/loader_match.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
@@ -12,9 +13,10 @@ namespace signet::policy::loader {
 // `policy_action` is the policy's validationFailureAction, which an entry's failureAction overrides.
 // One attestor set (count, entries of keys or nested sets), as verifyImages reads it; validate.manifests
 // shares it.
-AttestorSet parse_attestors(const Field& field, KeyResolver* keys = nullptr);
+AttestorSet parse_attestors(const Field& field, ClusterObjects* keys = nullptr);
 
+// `rule_context` substitutes the variables of attestor fields; its values are seen by attestation conditions.
 ImageVerification parse_image_verification(const Field& field, const SchemaContext& context,
-                                           FailureAction policy_action);
+                                           const RuleContext& rule_context, FailureAction policy_action);
 
 }  // namespace signet::policy::loader

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <set>
 
+#include "policy/variables.hpp"
+
 namespace signet::policy::loader {
 
 namespace {
@@ -149,7 +151,29 @@ int Field::node_line(const YAML::Node& node, int fallback) const {
 
 Field Field::child(const YAML::Node& value, std::string key, int line) const {
   std::string path = path_.empty() ? key : path_ + "." + key;
-  return Field(value, std::move(path), std::move(key), key_, line, line_offset_, *problems_);
+  Field out(value, std::move(path), std::move(key), key_, line, line_offset_, *problems_);
+  out.variables_ = variables_;
+  return out;
+}
+
+Field Field::with_variables(const LoadVariables& variables) const {
+  Field out = *this;
+  out.variables_ = &variables;
+  return out;
+}
+
+bool Field::substitutes() const { return variables_ != nullptr && is_scalar() && has_variables(node_.Scalar()); }
+
+std::optional<std::string> Field::substituted() const {
+  auto value = variables_->substitute(node_.Scalar());
+  if (!value) {
+    problems_->report({path_, line_, display_name() + ": " + value.error().message});
+    return std::nullopt;
+  }
+  if (value->is_string()) return value->as_string();
+  if (value->is_number() || value->is_bool()) return json::to_json(*value);
+  refuse("expected text, got " + std::string(json::to_string(value->type())));
+  return std::nullopt;
 }
 
 bool Field::present() const { return node_.IsDefined() && !node_.IsNull(); }
@@ -179,6 +203,7 @@ std::vector<Field> Field::items() const {
   for (auto it = node_.begin(); it != node_.end(); ++it, ++index) {
     out.push_back(Field(*it, path_ + "[" + std::to_string(index) + "]", "", key_, node_line(*it, line_), line_offset_,
                         *problems_));
+    out.back().variables_ = variables_;
   }
   return out;
 }
@@ -267,6 +292,7 @@ std::string Field::string(std::string fallback) const {
     refuse(message);
     return fallback;
   }
+  if (substitutes()) return substituted().value_or(fallback);
   return node_.Scalar();
 }
 
@@ -283,6 +309,15 @@ bool Field::boolean(bool fallback) const {
 
 std::optional<long long> Field::integer() const {
   if (!present()) return std::nullopt;
+  if (substitutes()) {
+    auto text = substituted();
+    if (!text) return std::nullopt;
+    if (plain_scalar_kind(*text) == ScalarKind::Int) {
+      if (auto value = parse_int(*text)) return value;
+    }
+    refuse("expected an integer, got \"" + *text + "\"");
+    return std::nullopt;
+  }
   if (is_scalar() && scalar_kind(node_) == ScalarKind::Int) {
     if (auto value = parse_int(node_.Scalar())) return value;
     refuse("the number " + node_.Scalar() + " is out of range");
@@ -359,7 +394,10 @@ bool Field::empty_value() const {
   return scalar_kind(node_) == ScalarKind::Bool && contains(kFalses, node_.Scalar());
 }
 
-void Field::refuse(std::string message) const { problems_->report({path_, line_, std::move(message)}); }
+void Field::refuse(std::string message) const {
+  if (substitutes()) message += " (the value of " + variables_->origin(node_.Scalar()) + ")";
+  problems_->report({path_, line_, std::move(message)});
+}
 
 std::string Field::display_name() const {
   if (key_.empty()) {

@@ -12,9 +12,21 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "crypto/result.hpp"
 #include "policy/json_value.hpp"
 
 namespace signet::policy::loader {
+
+// The {{ }} variables of fields resolved while a policy loads (attestors): a Field given these
+// substitutes the scalars it reads, and its refusals say where a substituted value came from.
+class LoadVariables {
+ public:
+  virtual ~LoadVariables() = default;
+  // `text` with its variables substituted; an error names the variable and why it has no value.
+  virtual Result<json::Value> substitute(const std::string& text) const = 0;
+  // Where the values of `text`'s variables came from: "{{ keys.data.prod }}: ConfigMap default/keys".
+  virtual std::string origin(const std::string& text) const = 0;
+};
 
 // Why a document cannot be honoured, and where.
 struct FieldProblem {
@@ -63,6 +75,9 @@ class Field {
   bool is_scalar() const;
   const YAML::Node& node() const { return node_; }
 
+  // This field, whose string and integer reads (its own and its children's) substitute variables.
+  Field with_variables(const LoadVariables& variables) const;
+
   // The child `key` of a map (not present when absent or when this is not a map).
   Field operator[](std::string_view key) const;
   // The items of a sequence; reports "expected a list" when present and not a sequence.
@@ -103,6 +118,8 @@ class Field {
   int node_line(const YAML::Node& node, int fallback) const;
   Field child(const YAML::Node& value, std::string key, int line) const;
   std::string describe_scalar() const;
+  bool substitutes() const;                        // a scalar holding variables, read with LoadVariables
+  std::optional<std::string> substituted() const;  // its text once substituted; nullopt after a refusal
 
   YAML::Node node_;
   std::string path_;
@@ -111,6 +128,7 @@ class Field {
   int line_ = 0;
   int line_offset_ = 0;
   Problems* problems_;
+  const LoadVariables* variables_ = nullptr;
 };
 
 // What a plain (unquoted) YAML scalar means in YAML 1.1, as Kubernetes' YAML decoder reads it.

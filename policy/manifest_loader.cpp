@@ -50,7 +50,8 @@ bool is_domain(const std::string& text) {
 
 }  // namespace
 
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys,
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, ClusterObjects* keys,
+                                                            const LoadVariables* variables,
                                                             const DryRunSettings* dry_run_settings) {
   if (!validate.check_fields(
           {{"message"},
@@ -88,7 +89,7 @@ std::optional<ManifestValidation> parse_manifest_validation(const Field& validat
   }
   for (const Field& item : field["attestors"].items()) {
     if (!item.expect_map()) continue;
-    manifests.attestors.push_back(parse_attestors(item, keys));
+    manifests.attestors.push_back(parse_attestors(variables ? item.with_variables(*variables) : item, keys));
     if (uses_certificates(manifests.attestors.back())) {
       item.refuse(
           "keyless and certificates attestors of manifests are not supported by signet yet (sign manifests "

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/loader_yaml.hpp"
 #include "policy/model.hpp"
 
@@ -23,9 +23,10 @@ struct DryRunSettings {
 
 namespace loader {
 
-// `validate` is the rule's validate field, which has `manifests`. Without `dry_run`, dryRun.enable is
-// refused naming the flag that gives it.
-std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, KeyResolver* keys = nullptr,
+// `validate` is the rule's validate field, which has `manifests`; `variables` (the rule's context) substitute
+// the attestors' variables. Without `dry_run`, dryRun.enable is refused naming the flag that gives it.
+std::optional<ManifestValidation> parse_manifest_validation(const Field& validate, ClusterObjects* keys = nullptr,
+                                                            const LoadVariables* variables = nullptr,
                                                             const DryRunSettings* dry_run = nullptr);
 
 }  // namespace loader

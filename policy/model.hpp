@@ -115,17 +115,17 @@ struct MatchResources {
 // keys / keyless / certificates .rekor.
 struct Rekor {
   std::string url = "https://rekor.sigstore.dev";
-  std::string pubkey;                       // as written; "" = the trusted root's logs
-  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's Rekor logs
-  bool ignore_tlog = false;                 // true: no transparency-log entry is required
+  std::string pubkey;                      // as written; "" = the trusted root's logs
+  std::vector<crypto::PublicKey> pubkeys;  // pubkey parsed: replaces the trusted root's Rekor logs
+  bool ignore_tlog = false;                // true: no transparency-log entry is required
 };
 
 // keys / keyless / certificates .ctlog.
 struct CTLog {
   bool ignore_sct = false;
-  std::string pubkey;                       // as written; "" = the trusted root's CT logs
-  std::vector<crypto::PublicKey> pubkeys;   // pubkey parsed: replaces the trusted root's CT logs
-  std::string tsa_cert_chain;               // as written; "" = the trusted root's TSAs
+  std::string pubkey;                          // as written; "" = the trusted root's CT logs
+  std::vector<crypto::PublicKey> pubkeys;      // pubkey parsed: replaces the trusted root's CT logs
+  std::string tsa_cert_chain;                  // as written; "" = the trusted root's TSAs
   std::vector<crypto::Certificate> tsa_chain;  // parsed, leaf first: replaces the trusted root's TSAs
 };
 
@@ -150,8 +150,8 @@ struct KeylessAttestor {
   std::string issuer_regexp;
   std::shared_ptr<const re2::RE2> subject_pattern;  // subject_regexp compiled; null when empty
   std::shared_ptr<const re2::RE2> issuer_pattern;
-  std::string roots_pem;                            // as written
-  std::vector<crypto::Certificate> roots;           // parsed: replace the trusted root's Fulcio CAs
+  std::string roots_pem;                   // as written
+  std::vector<crypto::Certificate> roots;  // parsed: replace the trusted root's Fulcio CAs
   // Fulcio extension name (githubWorkflowTrigger, …, or a v2 name such as sourceRepositoryURI) or dotted
   // OID → wanted value, with wildcards.
   std::map<std::string, std::string> additional_extensions;
@@ -162,10 +162,10 @@ struct KeylessAttestor {
 // attestors[].entries[].certificates: bring-your-own PKI. `cert` verifies the signature; `certChain`
 // (without cert) holds the roots the signature's own certificate must chain to.
 struct CertificateAttestor {
-  std::string cert_pem;                          // as written
+  std::string cert_pem;  // as written
   std::optional<crypto::Certificate> cert;
-  std::string cert_chain_pem;                    // as written
-  std::vector<crypto::Certificate> cert_chain;   // parsed, in order
+  std::string cert_chain_pem;                   // as written
+  std::vector<crypto::Certificate> cert_chain;  // parsed, in order
   Rekor rekor;
   CTLog ctlog;
 };
@@ -199,6 +199,8 @@ struct Attestation {
   // Keys and values as written: their {{ }} variables are substituted for each statement, with the
   // predicate's fields at the root as Kyverno exposes them.
   std::vector<ConditionBlock> conditions;
+  // The rule's context entries by name (Rule::context_values), which the conditions see beside the request.
+  json::Value context;
 };
 
 // verifyImages[].imageRegistryCredentials: `secrets` are honoured; other providers than "default" and
@@ -278,8 +280,32 @@ struct ManifestValidation {
   std::optional<std::string> dry_run_namespace;
 };
 
+// rule.context[].configMap: the whole ConfigMap ({data, metadata}) under the entry's name.
+struct ConfigMapReference {
+  std::string name;
+  std::string namespace_name;  // as resolved: a Policy's own namespace when omitted
+};
+
+// rule.context[].variable: `value` (variables substituted), transformed by `jmes_path`; without a value,
+// `jmes_path` queries the context; `default_value` when the query yields nothing.
+struct ContextVariable {
+  json::Value value;
+  std::string jmes_path;
+  json::Value default_value;
+};
+
+// rule.context[]: exactly one source. signet evaluates them in order when the policy loads (later entries
+// see earlier ones); apiCall, imageRegistry and globalReference entries are refused.
+struct ContextEntry {
+  std::string name;
+  std::optional<ConfigMapReference> config_map;
+  std::optional<ContextVariable> variable;
+};
+
 struct Rule {
   std::string name;
+  std::vector<ContextEntry> context;
+  json::Value context_values;  // an object: each entry's name → its value when the policy loaded
   MatchResources match;
   std::optional<MatchResources> exclude;
   std::map<std::string, std::vector<ImageExtractor>> image_extractors;  // by resource kind

@@ -121,8 +121,8 @@ std::string policy_key(const Policy& policy) {
          policy.name;
 }
 
-void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, KeyResolver* keys,
-               const DryRunSettings* dry_run) {
+void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen,
+               ClusterObjects* keys, const DryRunSettings* dry_run) {
   const std::string file = path.string();
   std::string problem;
   auto content = read_file(path, problem);
@@ -182,6 +182,10 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
   }
 }
 
+std::string answer_text(const Result<std::string>& answer) {
+  return answer ? *answer : "error: " + answer.error().message;
+}
+
 // Names, sizes and modification times of the policy files: what reload() compares to notice a change.
 std::string files_fingerprint(const std::vector<fs::path>& paths) {
   std::vector<PolicyError> errors;
@@ -202,20 +206,25 @@ std::string files_fingerprint(const std::vector<fs::path>& paths) {
   return fingerprint;
 }
 
-// What a load asked the resolver and what it answered, so a later reload notices a rotated key even when no
-// policy file changed.
-class RecordingKeyResolver final : public KeyResolver {
+// What a load read from the cluster and what it got, so a later reload notices a rotated key or an edited
+// ConfigMap even when no policy file changed.
+class RecordingClusterObjects final : public ClusterObjects {
  public:
-  explicit RecordingKeyResolver(KeyResolver* inner) : inner_(inner) {}
+  explicit RecordingClusterObjects(ClusterObjects* inner) : inner_(inner) {}
   Result<std::string> public_key(const std::string& namespace_name, const std::string& name) override {
-    auto answer = inner_->public_key(namespace_name, name);
-    answers[{namespace_name, name}] = answer ? *answer : "error: " + answer.error().message;
-    return answer;
+    return record({"Secret", namespace_name, name}, inner_->public_key(namespace_name, name));
   }
-  std::map<std::pair<std::string, std::string>, std::string> answers;
+  Result<std::string> config_map(const std::string& namespace_name, const std::string& name) override {
+    return record({"ConfigMap", namespace_name, name}, inner_->config_map(namespace_name, name));
+  }
+  std::map<ClusterObjectKey, std::string> answers;
 
  private:
-  KeyResolver* inner_;
+  Result<std::string> record(ClusterObjectKey key, Result<std::string> answer) {
+    answers[std::move(key)] = answer_text(answer);
+    return answer;
+  }
+  ClusterObjects* inner_;
 };
 
 }  // namespace
@@ -237,11 +246,11 @@ PolicySet PolicySet::of(std::vector<Policy> accepted) {
   return set;
 }
 
-LoadReport load_policies(const fs::path& path, KeyResolver* keys, const DryRunSettings* dry_run) {
+LoadReport load_policies(const fs::path& path, ClusterObjects* keys, const DryRunSettings* dry_run) {
   return load_policies(std::vector<fs::path>{path}, keys, dry_run);
 }
 
-LoadReport load_policies(const std::vector<fs::path>& paths, KeyResolver* keys, const DryRunSettings* dry_run) {
+LoadReport load_policies(const std::vector<fs::path>& paths, ClusterObjects* keys, const DryRunSettings* dry_run) {
   LoadReport report;
   std::map<std::string, std::string> seen;  // policy identity → where it was defined, across every path
   for (const auto& path : paths) {
@@ -250,28 +259,28 @@ LoadReport load_policies(const std::vector<fs::path>& paths, KeyResolver* keys, 
   return report;
 }
 
-PolicyStore::PolicyStore(fs::path path, std::shared_ptr<KeyResolver> keys, std::optional<DryRunSettings> dry_run)
-    : PolicyStore(std::vector<fs::path>{std::move(path)}, std::move(keys), std::move(dry_run)) {}
+PolicyStore::PolicyStore(fs::path path, std::shared_ptr<ClusterObjects> cluster, std::optional<DryRunSettings> dry_run)
+    : PolicyStore(std::vector<fs::path>{std::move(path)}, std::move(cluster), std::move(dry_run)) {}
 
-PolicyStore::PolicyStore(std::vector<fs::path> paths, std::shared_ptr<KeyResolver> keys,
+PolicyStore::PolicyStore(std::vector<fs::path> paths, std::shared_ptr<ClusterObjects> cluster,
                          std::optional<DryRunSettings> dry_run)
     : paths_(std::move(paths)),
       current_(std::make_shared<const PolicySet>()),
-      keys_(std::move(keys)),
+      cluster_(std::move(cluster)),
       dry_run_(std::move(dry_run)) {}
 
 std::optional<LoadReport> PolicyStore::reload(bool force) {
-  std::lock_guard reloading(reload_mutex_);  // also guards key_answers_
+  std::lock_guard reloading(reload_mutex_);  // also guards cluster_answers_
   std::string fingerprint = files_fingerprint(paths_);
   bool unchanged = false;
   {
     std::lock_guard lock(mutex_);
     unchanged = !force && fingerprint == last_fingerprint_;
   }
-  if (unchanged && !keys_changed()) return std::nullopt;
-  RecordingKeyResolver recording(keys_.get());
-  LoadReport report = load_policies(paths_, keys_ ? &recording : nullptr, dry_run_ ? &*dry_run_ : nullptr);
-  key_answers_ = std::move(recording.answers);
+  if (unchanged && !cluster_changed()) return std::nullopt;
+  RecordingClusterObjects recording(cluster_.get());
+  LoadReport report = load_policies(paths_, cluster_ ? &recording : nullptr, dry_run_ ? &*dry_run_ : nullptr);
+  cluster_answers_ = std::move(recording.answers);
   std::lock_guard lock(mutex_);
   last_fingerprint_ = std::move(fingerprint);
   if (report.errors.empty()) {
@@ -281,10 +290,11 @@ std::optional<LoadReport> PolicyStore::reload(bool force) {
   return report;
 }
 
-bool PolicyStore::keys_changed() const {
-  for (const auto& [secret, last] : key_answers_) {
-    auto answer = keys_->public_key(secret.first, secret.second);
-    if ((answer ? *answer : "error: " + answer.error().message) != last) return true;
+bool PolicyStore::cluster_changed() const {
+  for (const auto& [object, last] : cluster_answers_) {
+    const auto& [kind, ns, name] = object;
+    auto answer = kind == "Secret" ? cluster_->public_key(ns, name) : cluster_->config_map(ns, name);
+    if (answer_text(answer) != last) return true;
   }
   return false;
 }

@@ -8,13 +8,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "policy/manifest_loader.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {
+
+// (kind, namespace, name) of an object a load read from the cluster.
+using ClusterObjectKey = std::tuple<std::string, std::string, std::string>;
 
 struct PolicySet {
   std::vector<Policy> policies;
@@ -44,45 +48,45 @@ struct LoadReport {
 };
 
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
-// several documents. Non-Kyverno documents are noted and skipped. `keys` resolves k8s:// public keys
-// (null refuses them); `dry_run` lets manifest rules use dryRun (null refuses it).
-LoadReport load_policies(const std::filesystem::path& path, KeyResolver* keys = nullptr,
+// several documents. Non-Kyverno documents are noted and skipped. `keys` reads k8s:// public keys and the
+// ConfigMaps of context entries (null refuses them); `dry_run` lets manifest rules use dryRun (null refuses it).
+LoadReport load_policies(const std::filesystem::path& path, ClusterObjects* keys = nullptr,
                          const DryRunSettings* dry_run = nullptr);
 // The same over several paths as one set: a policy defined in two of them is refused as in one.
-LoadReport load_policies(const std::vector<std::filesystem::path>& paths, KeyResolver* keys = nullptr,
+LoadReport load_policies(const std::vector<std::filesystem::path>& paths, ClusterObjects* keys = nullptr,
                          const DryRunSettings* dry_run = nullptr);
 
 // Holds the snapshot in force; reload() swaps in a new one only when every file loads cleanly, so a
 // broken edit leaves the last good set in force.
 class PolicyStore {
  public:
-  // `keys` resolves k8s:// public keys; null refuses them. Without `dry_run`, manifests' dryRun is refused.
-  explicit PolicyStore(std::filesystem::path path, std::shared_ptr<KeyResolver> keys = nullptr,
+  // `cluster` reads k8s:// public keys and context ConfigMaps; null refuses them. Without `dry_run`,
+  // manifests' dryRun is refused.
+  explicit PolicyStore(std::filesystem::path path, std::shared_ptr<ClusterObjects> cluster = nullptr,
                        std::optional<DryRunSettings> dry_run = std::nullopt);
   // Several sources read as one set (a mounted folder and the mirror of the cluster's policy objects).
-  explicit PolicyStore(std::vector<std::filesystem::path> paths, std::shared_ptr<KeyResolver> keys = nullptr,
+  explicit PolicyStore(std::vector<std::filesystem::path> paths, std::shared_ptr<ClusterObjects> cluster = nullptr,
                        std::optional<DryRunSettings> dry_run = std::nullopt);
 
-  // Reloads when a file under the path was added, removed or modified since the last load, or a k8s://
-  // key the last load read now reads differently (a rotated key), or always with force. Returns the
-  // report of that load, or nullopt when nothing changed.
+  // Reloads when a file under the path was added, removed or modified since the last load, or a Secret
+  // key or ConfigMap the last load read now reads differently (a rotated key, an edited ConfigMap), or
+  // always with force. Returns the report of that load, or nullopt when nothing changed.
   std::optional<LoadReport> reload(bool force = false);
 
   std::shared_ptr<const PolicySet> current() const;
   bool loaded() const;  // true once a load succeeded
 
  private:
-  bool keys_changed() const;  // a k8s:// key the last load read now reads differently
+  bool cluster_changed() const;  // a Secret key or ConfigMap the last load read now reads differently
 
   std::vector<std::filesystem::path> paths_;
   std::mutex reload_mutex_;  // one reload at a time: two racing loads could publish the older set last
   mutable std::mutex mutex_;
   std::shared_ptr<const PolicySet> current_;
   std::string last_fingerprint_;  // names, sizes and mtimes of the files, to notice a change
-  std::shared_ptr<KeyResolver> keys_;
+  std::shared_ptr<ClusterObjects> cluster_;
   std::optional<DryRunSettings> dry_run_;
-  std::map<std::pair<std::string, std::string>, std::string>
-      key_answers_;  // (namespace, name) → what the last load read
+  std::map<ClusterObjectKey, std::string> cluster_answers_;  // what the last load read of each object
   bool loaded_ = false;
 };
 

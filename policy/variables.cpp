@@ -105,6 +105,12 @@ bool has_variables(std::string_view text) {
   return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), variable_pattern());
 }
 
+std::vector<std::string> variable_expressions(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto& variable : find_variables(text)) out.push_back(std::move(variable.expression));
+  return out;
+}
+
 Result<json::Value> substitute_variables(const json::Value& value, const json::Value& context) {
   switch (value.type()) {
     case json::Type::String:

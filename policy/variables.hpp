@@ -8,7 +8,9 @@
 // fails or yields null is an Invalid error naming the variable.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/result.hpp"
 #include "policy/json_value.hpp"
@@ -17,5 +19,7 @@ namespace signet::policy {
 
 Result<json::Value> substitute_variables(const json::Value& value, const json::Value& context);
 bool has_variables(std::string_view text);
+// The expressions of the variables in `text`, in order ("keys.data.prod" for "{{ keys.data.prod }}").
+std::vector<std::string> variable_expressions(const std::string& text);
 
 }  // namespace signet::policy

@@ -25,6 +25,7 @@ ResourceType image_policies() { return {"signet.dev", "v1alpha1", "imagepolicies
 ResourceType kyverno_cluster_policies() { return {"kyverno.io", "v1", "clusterpolicies", "ClusterPolicy", false}; }
 ResourceType kyverno_policies() { return {"kyverno.io", "v1", "policies", "Policy", true}; }
 ResourceType secrets() { return {"", "v1", "secrets", "Secret", true}; }
+ResourceType config_maps() { return {"", "v1", "configmaps", "ConfigMap", true}; }
 ResourceType service_accounts() { return {"", "v1", "serviceaccounts", "ServiceAccount", true}; }
 
 }  // namespace signet::server::kube

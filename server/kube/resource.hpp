@@ -27,6 +27,7 @@ ResourceType image_policies();            // signet.dev/v1alpha1 ImagePolicy
 ResourceType kyverno_cluster_policies();  // kyverno.io/v1 ClusterPolicy
 ResourceType kyverno_policies();          // kyverno.io/v1 Policy
 ResourceType secrets();                   // v1 Secret
+ResourceType config_maps();               // v1 ConfigMap
 ResourceType service_accounts();          // v1 ServiceAccount
 
 }  // namespace signet::server::kube

@@ -1,6 +1,8 @@
 #include "server/kube/secret_reader.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "crypto/encoding.hpp"
 #include "server/run_sync.hpp"
@@ -11,7 +13,7 @@ namespace {
 
 constexpr const char* kDockerConfigJson = "kubernetes.io/dockerconfigjson";
 constexpr const char* kDockerCfg = "kubernetes.io/dockercfg";
-constexpr std::chrono::seconds kKeyReadTimeout{10};
+constexpr std::chrono::seconds kPolicyReadTimeout{10};
 
 // A Secret as signet reads it: its type and its data, base64-decoded.
 struct SecretData {
@@ -58,14 +60,16 @@ net::awaitable<Result<std::optional<std::string>>> SecretReader::object(const Re
                                                                         oci::Deadline deadline) {
   const std::string key = type.plural + "/" + ns + "/" + name;
   if (auto hit = cache_.get(key)) co_return *hit;
-  ++reads_;
-  auto found = co_await client_.find(type, ns, name, deadline);
-  // Not kept: a refusal (403) or an unreachable API is retried by the next read.
-  if (!found) co_return Error::unavailable(found.error().message);
-  std::optional<std::string> json;
-  if (*found) json = std::move((*found)->json);
-  cache_.put(key, json, options_.ttl);
-  co_return json;
+  co_return co_await flights_.run(key, deadline, [&]() -> net::awaitable<Result<std::optional<std::string>>> {
+    ++reads_;
+    auto found = co_await client_.find(type, ns, name, deadline);
+    // Not kept: a refusal (403) or an unreachable API is retried by the next read.
+    if (!found) co_return Error::unavailable(found.error().message);
+    std::optional<std::string> json;
+    if (*found) json = std::move((*found)->json);
+    cache_.put(key, json, options_.ttl);
+    co_return json;
+  });
 }
 
 net::awaitable<Result<std::optional<oci::DockerConfig>>> SecretReader::docker_config(const std::string& namespace_name,
@@ -119,14 +123,19 @@ net::awaitable<Result<std::optional<std::vector<std::string>>>> SecretReader::se
   co_return names;
 }
 
-Result<std::string> SecretReader::public_key(const std::string& namespace_name, const std::string& name) {
-  const std::string shown = namespace_name + "/" + name;
+Result<std::optional<std::string>> SecretReader::object_now(const ResourceType& type, const std::string& ns,
+                                                            const std::string& name) {
   net::io_context io;
   using Read = std::optional<Result<std::optional<std::string>>>;  // default-constructible, as run_sync needs
   auto read = run_sync<Read>(io, [&]() -> net::awaitable<Read> {
-    co_return co_await object(secrets(), namespace_name, name, oci::Clock::now() + kKeyReadTimeout);
+    co_return co_await object(type, ns, name, oci::Clock::now() + kPolicyReadTimeout);
   });
-  auto& json = *read;
+  return std::move(*read);
+}
+
+Result<std::string> SecretReader::public_key(const std::string& namespace_name, const std::string& name) {
+  const std::string shown = namespace_name + "/" + name;
+  auto json = object_now(secrets(), namespace_name, name);
   if (!json) return json.error();
   if (!*json) return Error::invalid("Secret " + shown + " not found");
   auto secret = parse_secret(**json, shown);
@@ -135,6 +144,28 @@ Result<std::string> SecretReader::public_key(const std::string& namespace_name, 
   if (key == secret->data.end())
     return Error::invalid("Secret " + shown + " has no cosign.pub (it holds " + keys_of(*secret) + ")");
   return key->second;
+}
+
+Result<std::string> SecretReader::config_map(const std::string& namespace_name, const std::string& name) {
+  const std::string shown = "ConfigMap " + namespace_name + "/" + name;
+  auto json = object_now(config_maps(), namespace_name, name);
+  if (!json) return json.error().context(shown);
+  if (!*json) return Error::invalid(shown + " not found");
+  rapidjson::Document doc;
+  if (doc.Parse((*json)->c_str(), (*json)->size()).HasParseError() || !doc.IsObject())
+    return Error::invalid(shown + " is not a JSON object");
+  // Kyverno's context holds {data, metadata} of the ConfigMap (binaryData is left out, as there).
+  rapidjson::Document out(rapidjson::kObjectType);
+  auto& allocator = out.GetAllocator();
+  for (const char* member : {"data", "metadata"}) {
+    rapidjson::Value value(rapidjson::kNullType);
+    if (auto found = doc.FindMember(member); found != doc.MemberEnd()) value.CopyFrom(found->value, allocator);
+    out.AddMember(rapidjson::StringRef(member), value, allocator);
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  out.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace signet::server::kube

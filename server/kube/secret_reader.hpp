@@ -1,6 +1,7 @@
-// The Secrets and ServiceAccounts signet reads on demand from the Kubernetes API: registry credentials for
-// oci/ (the secrets policies name, the pods' image pull secrets) and k8s:// public keys for policy/. Each
-// object is kept a short while, so a burst of admissions reads it once and a rotation is seen soon.
+// The Secrets, ServiceAccounts and ConfigMaps signet reads on demand from the Kubernetes API: registry
+// credentials for oci/ (the secrets policies name, the pods' image pull secrets), and for policy/ the
+// k8s:// public keys and the ConfigMaps of rules' context entries. Each object is kept a short while, so a
+// burst of admissions reads it once (concurrent misses share one read) and a change is seen soon.
 #pragma once
 
 #include <atomic>
@@ -10,8 +11,9 @@
 #include <vector>
 
 #include "oci/secret_source.hpp"
+#include "oci/single_flight.hpp"
 #include "oci/ttl_cache.hpp"
-#include "policy/key_resolver.hpp"
+#include "policy/cluster_objects.hpp"
 #include "server/kube/api_client.hpp"
 
 namespace signet::server::kube {
@@ -23,7 +25,7 @@ struct SecretReaderOptions {
   oci::TtlCache<int>::Now now = &oci::Clock::now;  // for tests
 };
 
-class SecretReader final : public oci::SecretSource, public policy::KeyResolver {
+class SecretReader final : public oci::SecretSource, public policy::ClusterObjects {
  public:
   SecretReader(ClusterConfig config, SecretReaderOptions options, KubeClientOptions client_options = {});
 
@@ -34,8 +36,9 @@ class SecretReader final : public oci::SecretSource, public policy::KeyResolver 
       const std::string& namespace_name, const std::string& name, oci::Deadline deadline) override;
   std::string own_namespace() const override { return options_.own_namespace; }
 
-  // Blocks while the Secret is read (policy loads are synchronous), on a private io_context.
+  // These two block while the object is read (policy loads are synchronous), on a private io_context.
   Result<std::string> public_key(const std::string& namespace_name, const std::string& name) override;
+  Result<std::string> config_map(const std::string& namespace_name, const std::string& name) override;
 
   // API reads so far (cache misses), for tests and metrics.
   std::size_t reads() const { return reads_; }
@@ -44,10 +47,14 @@ class SecretReader final : public oci::SecretSource, public policy::KeyResolver 
   // The object's JSON, nullopt when it does not exist; from the cache when read less than `ttl` ago.
   boost::asio::awaitable<Result<std::optional<std::string>>> object(const ResourceType& type, const std::string& ns,
                                                                     const std::string& name, oci::Deadline deadline);
+  // object() for policy loads: read synchronously, with their own timeout.
+  Result<std::optional<std::string>> object_now(const ResourceType& type, const std::string& ns,
+                                                const std::string& name);
 
   KubeClient client_;
   SecretReaderOptions options_;
   oci::TtlCache<std::optional<std::string>> cache_;
+  oci::SingleFlight<std::optional<std::string>> flights_;
   std::atomic<std::size_t> reads_{0};
 };
 

@@ -447,6 +447,8 @@ class Values(unittest.TestCase):
         namespaced = container(render("--set", "rbac.readSecrets=namespace"))["args"]
         self.assertIn("--kube-secrets", namespaced)
         self.assertNotIn("--kube-pull-secrets", namespaced)
+        # ConfigMaps of context entries are read through the same client.
+        self.assertIn("--kube-secrets", container(render("--set", "rbac.readConfigMaps=true"))["args"])
         # PolicyReports only when the RBAC that lets signet write them is on; the Lease only when asked.
         default_args = container(render())["args"]
         self.assertNotIn("--kube-reports", default_args)

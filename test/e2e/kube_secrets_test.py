@@ -6,6 +6,8 @@ asks for a password (basic auth over TLS) holding a cosign-signed image, and Adm
 - An image in the password-protected registry is verified only for pods whose own imagePullSecrets, or
   whose service account's, carry the password; a pod without them is denied naming the credentials.
 - A policy whose key is `k8s://signet/cosign-key` verifies the signature with the Secret's cosign.pub.
+- A policy whose key is `{{ keys.data.production }}`, from a ConfigMap context entry, verifies with the
+  ConfigMap's key, and with the other key once the ConfigMap is edited (objects are kept 1 s here).
 
 usage: kube_secrets_test.py SIGNET_BINARY [unittest options]
 """
@@ -50,6 +52,7 @@ class KubeSecrets(kube_test.KubePolicies):
         cls.reg_dir = os.path.join(w, "registry")
         e2e.support("registry.py", "start", cls.reg_dir, cls.reg_port, "--tls", "--htpasswd", USER)
         cls.key_a, cls.pub_a = e2e.make_key(os.path.join(w, "key-a"), "p256")
+        cls.key_b, cls.pub_b = e2e.make_key(os.path.join(w, "key-b"), "p256")
         tag = f"{cls.reg}/team/app:v1"
         cls.digest = e2e.support("push_image.py", tag, "--text", "secrets-" + os.urandom(4).hex(),
                                  "--ca", cls.reg_dir, "--creds", USER)
@@ -60,6 +63,15 @@ class KubeSecrets(kube_test.KubePolicies):
                                    "--ca", cls.reg_dir, "--creds", USER)
         e2e.support("cosign_sign.py", cls.reg, "keyed/app", keyed_digest, cls.key_a, "--ca", os.path.join(cls.reg_dir, "ca.crt"),
                     "--creds", USER)
+
+        cls.cm_signed = f"{cls.reg}/cm/app:v1"
+        cm_digest = e2e.support("push_image.py", cls.cm_signed, "--text", "cm-" + os.urandom(4).hex(),
+                                "--ca", cls.reg_dir, "--creds", USER)
+        e2e.support("cosign_sign.py", cls.reg, "cm/app", cm_digest, cls.key_a, "--ca", os.path.join(cls.reg_dir, "ca.crt"),
+                    "--creds", USER)
+        cls.cm_unsigned = f"{cls.reg}/cm/unsigned:v1"
+        e2e.support("push_image.py", cls.cm_unsigned, "--text", "cm-unsigned-" + os.urandom(4).hex(),
+                    "--ca", cls.reg_dir, "--creds", USER)
 
         dockerconfig = json.dumps({"auths": {cls.reg: {"auth": b64(USER)}}})
         items = [
@@ -75,11 +87,16 @@ class KubeSecrets(kube_test.KubePolicies):
             {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder", "namespace": "team"},
              "imagePullSecrets": [{"name": "regcred"}]},
         ]
+        # The key of this policy is read from a ConfigMap, as Kyverno's documentation writes it.
+        items.append(kube_test.cluster_image_policy("configmap-keys", [f"{cls.reg}/cm/*"], "{{ keys.data.production }}"))
+        items[-1]["spec"]["rules"][0]["context"] = [
+            {"name": "keys", "configMap": {"name": "keys", "namespace": "signet"}}]
+        items.append(cls.keys_config_map(cls.pub_a))
         # Pods name tags: each review resolves the tag with that pod's credentials.
-        for policy in items[:2]:
+        for policy in (items[0], items[1], items[-2]):
             policy["spec"]["rules"][0]["verifyImages"][0]["verifyDigest"] = False
-        keyed = items[1]["spec"]["rules"][0]["verifyImages"][0]
-        keyed["imageRegistryCredentials"] = {"secrets": ["signet-regcred"]}
+        for policy in (items[1], items[-2]):
+            policy["spec"]["rules"][0]["verifyImages"][0]["imageRegistryCredentials"] = {"secrets": ["signet-regcred"]}
         cls.api_port = e2e.free_port()
         cls.api_dir = os.path.join(w, "api")
         fixtures = os.path.join(w, "fixtures.json")
@@ -113,7 +130,12 @@ contexts:
 """)
         cls.signet = kube_test.KubeSignet(
             w, cls.kubeconfig, os.path.join(w, "policies"), ["--registry-ca", os.path.join(cls.reg_dir, "ca.crt")],
-            ["--kube-secrets", "--kube-pull-secrets", "--kube-namespace", "signet"])
+            ["--kube-secrets", "--kube-pull-secrets", "--kube-namespace", "signet", "--kube-object-ttl", "1"])
+
+    @staticmethod
+    def keys_config_map(production):
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keys", "namespace": "signet"},
+                "data": {"production": production}}
 
     # The parent's tests are about policies; these are about secrets.
     # KubePolicies' own cases are not this class's: only its set-up and helpers are shared.
@@ -145,6 +167,23 @@ contexts:
         requests = self.control("GET", "/_test/requests")
         self.assertIn("GET /api/v1/namespaces/signet/secrets/cosign-key 200", requests)
         self.assertIn("GET /api/v1/namespaces/signet/secrets/signet-regcred 200", requests)
+
+    def test_a_key_from_a_configmap_verifies_and_an_edited_configmap_changes_the_verdict(self):
+        response = self.signet.review(pod_review(self.cm_signed, "other"))
+        self.assertTrue(response["allowed"], response.get("status"))
+        response = self.signet.review(pod_review(self.cm_unsigned, "other", uid="uid-2"))
+        self.assertFalse(response["allowed"])
+        self.assertIn("no signatures found", response["status"]["message"])
+        self.assertIn("GET /api/v1/namespaces/signet/configmaps/keys 200", self.control("GET", "/_test/requests"))
+
+        # Another key in the ConfigMap: within seconds the policy is reloaded and the image, signed with the
+        # first key, is denied (the old verdict belongs to the old key).
+        self.control("POST", "/_test/objects", self.keys_config_map(self.pub_b))
+        denied = self.eventually(
+            lambda: (lambda r: r if not r["allowed"] else None)(
+                self.signet.review(pod_review(self.cm_signed, "other", uid="uid-3"))), seconds=10)
+        self.assertIsNotNone(denied, "the signed image was still allowed 10 s after its key was replaced")
+        self.control("POST", "/_test/objects", self.keys_config_map(self.pub_a))
 
 
 if __name__ == "__main__":

@@ -101,8 +101,6 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
   const std::vector<Case> cases = {
       {"", "            kms: gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k\n", "", kKeysPath + ".kms",
        "keys.kms is not supported by signet yet (KMS keys)"},
-      {"", "            secret:\n              name: cosign\n              namespace: ci\n", "", kKeysPath + ".secret",
-       "keys.secret is not supported by signet yet (keys read from Kubernetes Secrets)"},
       {"      imageRegistryCredentials:\n        providers: [amazon]\n", "", "",
        kEntryPath + ".imageRegistryCredentials.providers",
        "provider \"amazon\" is not supported: put the registry's credentials in a dockerconfigjson secret and list "
@@ -134,18 +132,23 @@ TEST_CASE("each feature signet does not honour yet is refused by name", "[policy
   }
 }
 
-TEST_CASE("rule-level context and preconditions are refused as not supported yet", "[policy][loader][errors]") {
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"    context:\n    - name: keys\n      configMap:\n        name: keys\n        namespace: default\n",
-       "context is not supported by signet yet (context entries and variables)"},
+TEST_CASE("API-call context entries and preconditions are refused as not supported yet", "[policy][loader][errors]") {
+  struct Case {
+    std::string block;
+    int line;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"    context:\n    - name: pods\n      apiCall:\n        urlPath: /api/v1/pods\n", 11,
+       "apiCall is not supported by signet yet (context entries from API calls)"},
       {"    preconditions:\n      all:\n      - key: \"{{request.operation}}\"\n        operator: NotEquals\n        "
        "value: DELETE\n",
-       "preconditions is not supported by signet yet (rule conditions)"},
+       9, "preconditions is not supported by signet yet (rule conditions)"},
   };
-  for (const auto& [block, message] : cases) {
+  for (const auto& [block, line, message] : cases) {
     PolicyError error = refusal_of(edited(keyed_policy(), "    match:\n", block + "    match:\n"));
     CHECK(error.field_path.starts_with("spec.rules[0]."));
-    CHECK(error.line == 9);
+    CHECK(error.line == line);
     CHECK(error.message == message);
   }
 }
@@ -176,7 +179,7 @@ TEST_CASE("namespaceSelector is refused: it needs the API server", "[policy][loa
   CHECK_THAT(error.message, Catch::StartsWith("resources.namespaceSelector is not supported by signet yet"));
 }
 
-TEST_CASE("public keys that are references or variables are refused as not supported yet", "[policy][loader][errors]") {
+TEST_CASE("public keys that are references or unresolved variables are refused", "[policy][loader][errors]") {
   const std::string pem = indent(kKeyA, 14);
   PolicyError error = refusal_of(edited(keyed_policy(), pem, "              k8s://ci/cosign-key\n"));
   CHECK(error.field_path == kKeysPath + ".publicKeys");
@@ -189,7 +192,9 @@ TEST_CASE("public keys that are references or variables are refused as not suppo
   CHECK(error.message == "keys.publicKeys: key references (awskms://) are not supported by signet yet");
 
   error = refusal_of(edited(keyed_policy(), pem, "              \"{{ keys.data.production }}\"\n"));
-  CHECK(error.message == "variables ({{ … }}) in keys.publicKeys are not supported by signet yet");
+  CHECK(error.message ==
+        "keys.publicKeys: variable substitution failed for \"{{ keys.data.production }}\": \"keys.data.production\" "
+        "resolves to null (no such field?); the rule has no context entries");
 }
 
 TEST_CASE("a public key that is not valid PEM is refused with the reason", "[policy][loader][errors]") {
@@ -206,7 +211,7 @@ TEST_CASE("a public key that is not valid PEM is refused with the reason", "[pol
   error = refusal_of(edited(keyed_policy(), "            publicKeys: |-\n" + indent(kKeyA, 14),
                             "            rekor:\n              ignoreTlog: true\n"));
   CHECK(error.field_path == kKeysPath);
-  CHECK(error.message == "publicKeys is required: give one or more PEM public keys");
+  CHECK(error.message == "publicKeys is required: give one or more PEM public keys (or a secret holding cosign.pub)");
 }
 
 TEST_CASE("imageReferences is required", "[policy][loader][errors]") {

@@ -5,11 +5,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <string_view>
 
 #include <catch2/catch.hpp>
 
+#include "policy/cluster_objects.hpp"
+#include "policy/json_value.hpp"
 #include "policy/policy_set.hpp"
 
 namespace signet::policy::testing {
@@ -130,5 +133,34 @@ inline std::string keyed_policy(std::string_view entry_extra = {}, std::string_v
   yaml += keys_extra;
   return yaml;
 }
+
+// The cluster's Secrets and ConfigMaps by "namespace/name", each a map of data keys; counts the reads.
+class FakeCluster final : public ClusterObjects {
+ public:
+  std::map<std::string, std::map<std::string, std::string>> secrets;
+  std::map<std::string, std::map<std::string, std::string>> config_maps;
+  int asked = 0;
+
+  Result<std::string> public_key(const std::string& namespace_name, const std::string& name) override {
+    ++asked;
+    const auto secret = secrets.find(namespace_name + "/" + name);
+    if (secret == secrets.end()) return Error::invalid("Secret " + namespace_name + "/" + name + " not found");
+    const auto key = secret->second.find("cosign.pub");
+    if (key == secret->second.end())
+      return Error::invalid("Secret " + namespace_name + "/" + name + " has no cosign.pub");
+    return key->second;
+  }
+
+  // As Kyverno's context holds a ConfigMap: {data, metadata}.
+  Result<std::string> config_map(const std::string& namespace_name, const std::string& name) override {
+    ++asked;
+    const auto found = config_maps.find(namespace_name + "/" + name);
+    if (found == config_maps.end()) return Error::invalid("ConfigMap " + namespace_name + "/" + name + " not found");
+    json::Object data;
+    for (const auto& [key, value] : found->second) data.emplace_back(key, json::Value(value));
+    const json::Object metadata{{"name", json::Value(name)}, {"namespace", json::Value(namespace_name)}};
+    return json::to_json(json::Object{{"data", json::Value(std::move(data))}, {"metadata", json::Value(metadata)}});
+  }
+};
 
 }  // namespace signet::policy::testing

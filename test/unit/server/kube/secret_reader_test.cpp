@@ -1,8 +1,13 @@
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 #include "oci/secret_source.hpp"
+#include "policy/json_value.hpp"
+#include "policy/policy_set.hpp"
 #include "server/kube/secret_reader.hpp"
+#include "test/unit/policy/loader_test_support.hpp"
 #include "test/unit/server/kube/test_api_server.hpp"
 
 namespace signet::server::kube {
@@ -175,6 +180,110 @@ TEST_CASE("a pod's pull secret signet may not read makes the read fail, not go a
   REQUIRE_FALSE(resolved.ok());
   CHECK(resolved.error().kind == Error::Kind::Unavailable);
   CHECK_THAT(resolved.error().message, Catch::StartsWith("image pull secret team/pull: "));
+}
+
+// A ConfigMap `keys` in namespace `default` holding `production`.
+std::string keys_config_map(std::string_view production) {
+  return policy::json::to_json(policy::json::Object{
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata", policy::json::Object{{"name", "keys"}, {"namespace", "default"}}},
+      {"data", policy::json::Object{{"production", policy::json::Value(production)}}},
+  });
+}
+
+TEST_CASE("a ConfigMap is read as Kyverno's context holds it: its data and metadata", "[kube][configmaps]") {
+  TestApiServer server(secret_fixtures());
+  server.put(keys_config_map("a key"));
+  SecretReader reader(server.config(), in_signet());
+  auto text = reader.config_map("default", "keys");
+  REQUIRE(text.ok());
+  auto json = policy::json::parse(*text);
+  REQUIRE(json.ok());
+  CHECK(json->find("data")->find("production")->as_string() == "a key");
+  CHECK(json->find("metadata")->find("name")->as_string() == "keys");
+  CHECK(json->find("kind") == nullptr);
+
+  auto missing = reader.config_map("default", "nosuch");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message == "ConfigMap default/nosuch not found");
+}
+
+TEST_CASE("a ConfigMap signet may not read is an error naming it and the RBAC rule", "[kube][configmaps]") {
+  TestApiServer server(secret_fixtures({"--forbid", "configmaps"}));
+  SecretReader reader(server.config(), in_signet());
+  auto forbidden = reader.config_map("default", "keys");
+  REQUIRE_FALSE(forbidden.ok());
+  CHECK(forbidden.error().kind == Error::Kind::Unavailable);
+  CHECK_THAT(forbidden.error().message,
+             Catch::StartsWith("ConfigMap default/keys: ") && Catch::Contains("403 Forbidden") &&
+                 Catch::Contains("grant signet's service account the verb \"get\" on the resource \"configmaps\""));
+}
+
+TEST_CASE("an edited ConfigMap reloads the policies that read it; a deleted one is refused", "[kube][configmaps]") {
+  TestApiServer server(secret_fixtures());
+  server.put(keys_config_map(policy::testing::kKeyA));
+  auto now = oci::Clock::now();
+  SecretReaderOptions options = in_signet();
+  options.now = [&now] { return now; };
+  auto reader = std::make_shared<SecretReader>(server.config(), options);
+  policy::testing::TempFolder folder;
+  std::string yaml = policy::testing::keyed_policy();
+  yaml.replace(yaml.find("    match:\n"), 0,
+               "    context:\n    - name: keys\n      configMap:\n        name: keys\n        namespace: default\n");
+  const std::string written = "publicKeys: |-\n" + policy::testing::indent(policy::testing::kKeyA, 14);
+  yaml.replace(yaml.find(written), written.size(), "publicKeys: \"{{ keys.data.production }}\"\n");
+  folder.write("policy.yaml", yaml);
+  policy::PolicyStore store(folder.path(), reader);
+  auto first = store.reload(true);
+  REQUIRE(first);
+  for (const auto& error : first->errors) UNSCOPED_INFO(error.to_string());
+  REQUIRE(first->errors.empty());
+  const auto fingerprint = [&] { return store.current()->policies.front().rules[0].verify_images[0].fingerprint; };
+  const std::string before = fingerprint();
+
+  server.put(keys_config_map(policy::testing::kKeyB));
+  CHECK_FALSE(store.reload());  // still within the cache time
+  now += std::chrono::seconds(31);
+  auto reloaded = store.reload();
+  REQUIRE(reloaded);
+  CHECK(reloaded->errors.empty());
+  CHECK(fingerprint() != before);
+
+  const std::string after = fingerprint();
+  server.remove("ConfigMap", "keys", "default", "v1");
+  now += std::chrono::seconds(31);
+  auto refused = store.reload();
+  REQUIRE(refused);
+  REQUIRE(refused->errors.size() == 1);
+  CHECK(refused->errors[0].field_path == "spec.rules[0].context[0].configMap");
+  CHECK(refused->errors[0].message == "ConfigMap default/keys not found");
+  CHECK(fingerprint() == after);  // the last good set stays in force
+}
+
+TEST_CASE("concurrent reads of one object share one API read", "[kube][secrets]") {
+  TestApiServer server(secret_fixtures());
+  server.fault(R"({"hang": 1})");
+  boost::asio::io_context io;
+  SecretReader reader(server.config(), in_signet());
+  int answered = 0;
+  for (int i = 0; i < 5; ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          auto config = co_await reader.docker_config("", "regcred", soon());
+          if (config.ok() && config->has_value()) ++answered;
+        },
+        boost::asio::detached);
+  }
+  io.run();
+  server.fault(R"({"hang": 0})");
+  CHECK(answered == 5);
+  CHECK(reader.reads() == 1);
+  const std::string requests = server.requests();
+  const std::string read = "GET /api/v1/namespaces/signet/secrets/regcred 200";
+  CHECK(requests.find(read) != std::string::npos);
+  CHECK(requests.find(read) == requests.rfind(read));
 }
 
 }  // namespace

@@ -39,8 +39,9 @@ class TestApiServer {
   }
   // An object put (created or replaced) on the server.
   void put(const std::string& object_json) const { control("/_test/objects", object_json); }
-  void remove(const std::string& kind, const std::string& name, const std::string& ns = "") const {
-    control("/_test/delete", R"({"apiVersion":"signet.dev/v1alpha1","kind":")" + kind + R"(","metadata":{"name":")" +
+  void remove(const std::string& kind, const std::string& name, const std::string& ns = "",
+              const std::string& api_version = "signet.dev/v1alpha1") const {
+    control("/_test/delete", R"({"apiVersion":")" + api_version + R"(","kind":")" + kind + R"(","metadata":{"name":")" +
                                  name + "\"" + (ns.empty() ? "" : R"(,"namespace":")" + ns + "\"") + "}}");
   }
   void fault(const std::string& json) const { control("/_test/fault", json); }

@@ -1,4 +1,4 @@
-// k8s://namespace/name public keys resolved while policies load, through a KeyResolver.
+// k8s://namespace/name public keys and keys.secret resolved while policies load, through ClusterObjects.
 #include <map>
 
 #include <catch2/catch.hpp>
@@ -9,28 +9,12 @@
 namespace signet::policy {
 namespace {
 
+using testing::FakeCluster;
 using testing::indent;
 using testing::keyed_policy;
 using testing::kKeyA;
 using testing::kKeyB;
 using testing::TempFolder;
-
-// Secrets by "namespace/name", each a map of data keys; counts what it was asked.
-class FakeSecrets final : public KeyResolver {
- public:
-  std::map<std::string, std::map<std::string, std::string>> secrets;
-  int asked = 0;
-
-  Result<std::string> public_key(const std::string& namespace_name, const std::string& name) override {
-    ++asked;
-    const auto secret = secrets.find(namespace_name + "/" + name);
-    if (secret == secrets.end()) return Error::invalid("Secret " + namespace_name + "/" + name + " not found");
-    const auto key = secret->second.find("cosign.pub");
-    if (key == secret->second.end())
-      return Error::invalid("Secret " + namespace_name + "/" + name + " has no cosign.pub");
-    return key->second;
-  }
-};
 
 std::string k8s_policy(const std::string& reference = "k8s://ci/cosign-key") {
   std::string yaml = keyed_policy();
@@ -39,7 +23,7 @@ std::string k8s_policy(const std::string& reference = "k8s://ci/cosign-key") {
   return yaml;
 }
 
-LoadReport load_with(const std::string& yaml, KeyResolver* keys) {
+LoadReport load_with(const std::string& yaml, ClusterObjects* keys) {
   TempFolder folder;
   folder.write("policy.yaml", yaml);
   return load_policies(folder.path(), keys);
@@ -52,7 +36,7 @@ const ImageVerification& entry_of(const LoadReport& report) {
 }
 
 TEST_CASE("a k8s:// public key is the cosign.pub of the Secret it names", "[policy][loader][k8s]") {
-  FakeSecrets keys;
+  FakeCluster keys;
   keys.secrets["ci/cosign-key"] = {{"cosign.pub", std::string(kKeyA)}};
   const LoadReport report = load_with(k8s_policy(), &keys);
   for (const auto& error : report.errors) UNSCOPED_INFO(error.to_string());
@@ -70,7 +54,7 @@ TEST_CASE("a k8s:// public key is the cosign.pub of the Secret it names", "[poli
 }
 
 TEST_CASE("a rotated k8s:// key changes the fingerprint and reloads the store", "[policy][loader][k8s]") {
-  auto keys = std::make_shared<FakeSecrets>();
+  auto keys = std::make_shared<FakeCluster>();
   keys->secrets["ci/cosign-key"] = {{"cosign.pub", std::string(kKeyA)}};
   TempFolder folder;
   folder.write("policy.yaml", k8s_policy());
@@ -95,7 +79,7 @@ TEST_CASE("a rotated k8s:// key changes the fingerprint and reloads the store", 
 }
 
 TEST_CASE("a missing Secret or cosign.pub refuses the policy naming the Secret", "[policy][loader][k8s]") {
-  FakeSecrets keys;
+  FakeCluster keys;
   keys.secrets["ci/other"] = {{"cosign.key", "encrypted"}};
   LoadReport missing = load_with(k8s_policy(), &keys);
   REQUIRE(missing.errors.size() == 1);
@@ -115,12 +99,51 @@ TEST_CASE("a missing Secret or cosign.pub refuses the policy naming the Secret",
 }
 
 TEST_CASE("a k8s:// reference without a namespace is refused before any read", "[policy][loader][k8s]") {
-  FakeSecrets keys;
+  FakeCluster keys;
   LoadReport report = load_with(k8s_policy("k8s://cosign-key"), &keys);
   REQUIRE(report.errors.size() == 1);
   CHECK(report.errors.front().message ==
         "keys.publicKeys: \"k8s://cosign-key\" is not a Secret reference of the form k8s://namespace/name");
   CHECK(keys.asked == 0);
+}
+
+std::string secret_policy(const std::string& name = "cosign-key", const std::string& ns = "ci") {
+  std::string yaml = keyed_policy();
+  const std::string written = "            publicKeys: |-\n" + indent(kKeyA, 14);
+  yaml.replace(yaml.find(written), written.size(),
+               "            secret:\n              name: " + name + "\n              namespace: " + ns + "\n");
+  return yaml;
+}
+
+TEST_CASE("keys.secret is the cosign.pub of the Secret it names, as a k8s:// key", "[policy][loader][k8s]") {
+  FakeCluster cluster;
+  cluster.secrets["ci/cosign-key"] = {{"cosign.pub", std::string(kKeyA)}};
+  const LoadReport by_secret = load_with(secret_policy(), &cluster);
+  for (const auto& error : by_secret.errors) UNSCOPED_INFO(error.to_string());
+  const auto& keys = entry_of(by_secret).attestors.front().entries.front().keys;
+  REQUIRE(keys);
+  REQUIRE(keys->public_keys.size() == 1);
+  CHECK(entry_of(by_secret).fingerprint == entry_of(load_with(k8s_policy(), &cluster)).fingerprint);
+
+  LoadReport missing = load_with(secret_policy("nosuch"), &cluster);
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors.front().field_path == "spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.secret");
+  CHECK(missing.errors.front().message == "keys.secret: Secret ci/nosuch not found");
+
+  LoadReport no_cluster = load_with(secret_policy(), nullptr);
+  REQUIRE(no_cluster.errors.size() == 1);
+  CHECK(no_cluster.errors.front().message ==
+        "keys.secret: Secret ci/cosign-key is read from a Kubernetes Secret, which needs signet serve --kube-secrets");
+
+  LoadReport bad_name = load_with(secret_policy("Cosign_Key"), &cluster);
+  REQUIRE(bad_name.errors.size() == 1);
+  CHECK(bad_name.errors.front().message == "secret.name must be a Kubernetes name, got \"Cosign_Key\"");
+
+  std::string both = secret_policy();
+  both += "            publicKeys: |-\n" + indent(kKeyA, 14);
+  LoadReport two = load_with(both, &cluster);
+  REQUIRE(two.errors.size() == 1);
+  CHECK(two.errors.front().message == "keys takes publicKeys or secret, not both");
 }
 
 }  // namespace
