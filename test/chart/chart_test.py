@@ -170,6 +170,15 @@ class Security(unittest.TestCase):
         binding = find(objects, "RoleBinding", "signet-dry-run")
         self.assertEqual(binding["metadata"]["namespace"], "signet-dryrun")
         self.assertEqual(binding["subjects"][0]["namespace"], "signet-system")
+        # The namespace is created with the release unless it is said to exist, and the webhooks leave it out.
+        self.assertEqual(find(objects, "Namespace", "signet-dryrun")["metadata"]["name"], "signet-dryrun")
+        self.assertNotIn("Namespace", kinds(render("--set", "dryRun.enabled=true", "--set", "dryRun.createNamespace=false")))
+        self.assertNotIn("Namespace", kinds(render()))
+        for webhook in find(objects, "ValidatingWebhookConfiguration")["webhooks"]:
+            excluded = webhook["namespaceSelector"]["matchExpressions"][0]["values"]
+            self.assertEqual(excluded, ["kube-system", "signet-system", "signet-dryrun"])
+        default_webhooks = find(render(), "ValidatingWebhookConfiguration")["webhooks"]
+        self.assertNotIn("signet-dryrun", default_webhooks[0]["namespaceSelector"]["matchExpressions"][0]["values"])
         refused = render_text("--set", "dryRun.enabled=true", "--set", "dryRun.namespace=signet-system", check=False)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("must not be the release's namespace", refused.stderr)
@@ -230,7 +239,8 @@ class Webhooks(unittest.TestCase):
                 self.assertEqual(expression["values"], ["kube-system", namespace])
         hook = webhooks(render("--values", str(ALL_OPTIONS), namespace="security"))[0]
         expressions = hook["namespaceSelector"]["matchExpressions"]
-        self.assertEqual(expressions[0]["values"], ["kube-system", "security", "monitoring", "cert-manager"])
+        # every option on: dryRun too, whose namespace is left out as well
+        self.assertEqual(expressions[0]["values"], ["kube-system", "security", "monitoring", "cert-manager", "manifest-checks"])
         self.assertEqual(expressions[1]["key"], "signet.dev/verify")
 
     def test_failure_policy_is_fail_by_default_and_ignore_when_set(self):

@@ -52,13 +52,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* The webhooks' namespaceSelector: never kube-system nor signet's own namespace (signet must be able to start while it is down). */}}
+{{/* The webhooks' namespaceSelector: never kube-system nor signet's own namespace (signet must be able to start while it is down), nor the dry-run namespace (signet's own dry-runs would come back to it). */}}
 {{- define "signet.namespaceSelector" -}}
+{{- $excluded := concat (list "kube-system" .Release.Namespace) .Values.webhook.excludeNamespaces }}
+{{- if .Values.dryRun.enabled }}{{- $excluded = append $excluded .Values.dryRun.namespace }}{{- end -}}
 matchExpressions:
   - key: kubernetes.io/metadata.name
     operator: NotIn
     values:
-      {{- toYaml (concat (list "kube-system" .Release.Namespace) .Values.webhook.excludeNamespaces | uniq) | nindent 6 }}
+      {{- toYaml ($excluded | uniq) | nindent 6 }}
 {{- with .Values.webhook.namespaceSelectorExpressions }}
 {{- toYaml . | nindent 2 }}
 {{- end }}
