@@ -6,7 +6,7 @@ deletes), exactly one holds the Lease, and when the leader stops (SIGTERM) the o
 
 usage: kube_replicas_test.py SIGNET_BINARY [unittest options]
 """
-import json, os, re, shutil, ssl, subprocess, sys, tempfile, unittest, urllib.request
+import json, os, re, shutil, subprocess, sys, tempfile, unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -24,6 +24,17 @@ class TwoReplicas(kube.KubeApi, unittest.TestCase):
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="signet-replicas-e2e-")
         w = cls.work
+        cls.replicas, cls.api = [], None
+        try:
+            cls.start_cluster()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def start_cluster(cls):
+        """The registry with a signed image, the API server with two Audit policies, and both replicas."""
+        w = cls.work
         reg_port = e2e.free_port()
         cls.reg = f"127.0.0.1:{reg_port}"
         e2e.support("registry.py", "start", os.path.join(w, "registry"), reg_port)
@@ -35,7 +46,8 @@ class TwoReplicas(kube.KubeApi, unittest.TestCase):
         # Two Audit policies for the image: one passes (key A signed it), one fails (it wants key B).
         cls.start_api_server([kube.cluster_image_policy("signed-by-a", [f"{cls.reg}/team/*"], pub_a, "Audit"),
                               kube.cluster_image_policy("signed-by-b", [f"{cls.reg}/team/*"], pub_b, "Audit")])
-        cls.replicas = [cls.replica(name) for name in ("one", "two")]
+        for name in ("one", "two"):
+            cls.replicas.append(cls.replica(name))
 
     @classmethod
     def replica(cls, name):
@@ -52,21 +64,13 @@ class TwoReplicas(kube.KubeApi, unittest.TestCase):
         for r in cls.replicas:
             r.stop()
             r.log.close()
-        cls.stop_api_server()
+        if cls.api:
+            cls.stop_api_server()
         subprocess.run([e2e.PYTHON, os.path.join(e2e.SUPPORT, "registry.py"), "stop", os.path.join(cls.work, "registry")])
         if os.environ.get("SIGNET_E2E_KEEP"):
             print("kept", cls.work)
         else:
             shutil.rmtree(cls.work, ignore_errors=True)
-
-    @classmethod
-    def api_get(cls, path):
-        """A GET as signet's service account would send it (the API itself, not /_test/)."""
-        context = ssl.create_default_context(cafile=os.path.join(cls.api_dir, "ca.crt"))
-        request = urllib.request.Request(f"https://127.0.0.1:{cls.api_port}{path}",
-                                         headers={"Authorization": "Bearer " + kube.TOKEN})
-        with urllib.request.urlopen(request, context=context, timeout=10) as response:
-            return json.loads(response.read())
 
     def admit(self, replica, pod):
         review = e2e.pod_review([self.image], uid="uid-" + pod)

@@ -109,6 +109,15 @@ contexts:
             return response.read().decode()
 
     @classmethod
+    def api_get(cls, path):
+        """A GET as signet's service account would send it (the API itself, not /_test/)."""
+        context = ssl.create_default_context(cafile=os.path.join(cls.api_dir, "ca.crt"))
+        request = urllib.request.Request(f"https://127.0.0.1:{cls.api_port}{path}",
+                                         headers={"Authorization": "Bearer " + TOKEN})
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return json.loads(response.read())
+
+    @classmethod
     def stored(cls, path):
         try:
             return json.loads(cls.control("GET", "/_test/object?path=" + path))
