@@ -348,9 +348,10 @@ struct ReportWriter::Impl {
   void recount() {
     const ResourceType type = admission_reports();
     next_recount = Clock::now() + options.admission_report_recount;
-    auto listed = send({"GET", type.collection_path(options.handover_namespace) + "?labelSelector=" +
-                                   oci::url_encode(admission_report_selector(replica())) +
-                                   "&limit=" + std::to_string(options.admission_reports_outstanding),
+    auto listed = send({"GET",
+                        type.collection_path(options.handover_namespace) +
+                            "?labelSelector=" + oci::url_encode(admission_report_selector(replica())) +
+                            "&limit=" + std::to_string(options.admission_reports_outstanding),
                         ""});
     if (!listed || listed->status != 200) {
       note(true, "AdmissionReports of this replica not counted: " +
@@ -379,9 +380,10 @@ struct ReportWriter::Impl {
       return cap - outstanding.size();
     }
     if (!at_cap)
-      note(true, std::to_string(cap) + " AdmissionReports of this replica wait for the leader to merge them (can it "
-                 "list and delete them?): results stay here until it does (at most " +
-                 std::to_string(options.pending_results) + ", the oldest dropped)");
+      note(true, std::to_string(cap) +
+                     " AdmissionReports of this replica wait for the leader to merge them (can it "
+                     "list and delete them?): results stay here until it does (at most " +
+                     std::to_string(options.pending_results) + ", the oldest dropped)");
     at_cap = true;
     return 0;
   }

@@ -116,7 +116,7 @@ class TwoReplicas(kube.KubeApi, unittest.TestCase):
         created = [w for w in writes if w["method"] == "POST" and w["path"] == HANDED_OVER and w["status"] == 201]
         self.assertTrue(created, "the replica not leading created no AdmissionReport")
         self.assertTrue(self.eventually(lambda: self.api_get(HANDED_OVER)["items"] == []),
-                        "AdmissionReports left: %s" % self.api_get(HANDED_OVER)["items"])
+                        "AdmissionReports left: %s" % [i["metadata"]["name"] for i in self.api_get(HANDED_OVER)["items"]])
         self.assertEqual(self.stored(LEASE)["spec"]["holderIdentity"], holder)
 
         # The leader stops (SIGTERM): it releases the Lease, and the other leads and reports.

@@ -298,8 +298,7 @@ std::size_t handed_over_by(const TestApiServer& server, const std::string& repli
   return n;
 }
 
-TEST_CASE("a replica whose AdmissionReports the leader does not merge stops at the cap, keeps its results, says so "
-          "once, and hands them over once merged",
+TEST_CASE("unmerged AdmissionReports stop a replica at the cap, keeping its results, said once; merged, it goes on",
           "[kube][reports]") {
   TestApiServer server;
   auto capped = quick();
