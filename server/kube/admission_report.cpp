@@ -23,9 +23,29 @@ std::string name_prefix(const std::string& replica) {
   return out + "-";
 }
 
+// `replica` as a label value: at most 63 of [A-Za-z0-9._-], alphanumeric at both ends. The tail is kept: the
+// default identity ends in its random suffix.
+std::string replica_label(const std::string& replica) {
+  std::string out;
+  for (char c : replica.size() > 63 ? replica.substr(replica.size() - 63) : replica) {
+    const auto u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) || c == '.' || c == '_' || c == '-' ? c : '-';
+  }
+  const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  while (!out.empty() && !alnum(out.front())) out.erase(out.begin());
+  while (!out.empty() && !alnum(out.back())) out.pop_back();
+  return out.empty() ? "signet" : out;
+}
+
+constexpr const char* kReplicaLabel = "signet.dev/replica";
+
 }  // namespace
 
 const char* const kAdmissionReportSelector = "app.kubernetes.io/managed-by=signet";
+
+std::string admission_report_selector(const std::string& replica) {
+  return std::string(kAdmissionReportSelector) + "," + kReplicaLabel + "=" + replica_label(replica);
+}
 
 ResourceType admission_reports() { return {"signet.dev", "v1alpha1", "admissionreports", "AdmissionReport", true}; }
 
@@ -36,6 +56,7 @@ std::string admission_report_json(const std::string& ns, const std::string& repl
   auto& a = doc.GetAllocator();
   Json labels(rapidjson::kObjectType);
   labels.AddMember("app.kubernetes.io/managed-by", "signet", a);
+  labels.AddMember(Json(kReplicaLabel, a), Json(replica_label(replica).c_str(), a), a);
   Json metadata(rapidjson::kObjectType);
   metadata.AddMember("generateName", Json(name_prefix(replica).c_str(), a), a);
   metadata.AddMember("namespace", Json(ns.c_str(), a), a);
@@ -75,6 +96,13 @@ Result<AdmissionReportPage> read_admission_reports(const std::string& list_json)
     page.reports.push_back(std::move(report));
   }
   return page;
+}
+
+std::string created_name(const std::string& object_json) {
+  rapidjson::Document doc;
+  if (doc.Parse(object_json.c_str(), object_json.size()).HasParseError()) return "";
+  const rapidjson::Value* metadata = member(doc, "metadata");
+  return metadata != nullptr ? string_at(*metadata, "name") : "";
 }
 
 std::string delete_preconditions(const AdmissionReport& report) {

@@ -77,6 +77,10 @@ struct ReportWriter::Impl {
   std::map<std::string, std::vector<ReportResult>> pending;
   std::size_t pending_count = 0;
   std::uint64_t event_serial = 0;
+  // Not leading: this replica's AdmissionReports not yet seen deleted, and when it may LIST them again.
+  std::set<std::string> outstanding;
+  Clock::time_point next_recount{};
+  bool at_cap = false;  // said in the log once
   EventCorrelator correlator;
   ReportSweep sweeper;
   Clock::time_point next_sweep;
@@ -337,19 +341,66 @@ struct ReportWriter::Impl {
     }
   }
 
+  std::string replica() const { return options.reporting_instance.empty() ? "signet" : options.reporting_instance; }
+
+  // Replaces the local count of this replica's AdmissionReports with what a LIST of them finds (at most the
+  // cap: a longer list is the cap reached).
+  void recount() {
+    const ResourceType type = admission_reports();
+    next_recount = Clock::now() + options.admission_report_recount;
+    auto listed = send({"GET",
+                        type.collection_path(options.handover_namespace) +
+                            "?labelSelector=" + oci::url_encode(admission_report_selector(replica())) +
+                            "&limit=" + std::to_string(options.admission_reports_outstanding),
+                        ""});
+    if (!listed || listed->status != 200) {
+      note(true, "AdmissionReports of this replica not counted: " +
+                     (listed ? api_error("list", type, type.name() + " in " + options.handover_namespace, *listed,
+                                         transport.config())
+                             : listed.error().context("list AdmissionReports"))
+                         .message);
+      return;
+    }
+    auto page = read_admission_reports(listed->body);
+    if (!page) {
+      note(true, "AdmissionReports of this replica not counted: " + page.error().message);
+      return;
+    }
+    outstanding.clear();
+    for (const auto& report : page->reports) outstanding.insert(report.name);
+  }
+
+  // How many AdmissionReports this replica may create now.
+  std::size_t handover_room() {
+    const std::size_t cap = options.admission_reports_outstanding;
+    if (outstanding.size() >= cap && Clock::now() >= next_recount) recount();
+    if (outstanding.size() < cap) {
+      if (at_cap) note(false, "AdmissionReports of this replica below the cap again: results handed over");
+      at_cap = false;
+      return cap - outstanding.size();
+    }
+    if (!at_cap)
+      note(true, std::to_string(cap) +
+                     " AdmissionReports of this replica wait for the leader to merge them (can it "
+                     "list and delete them?): results stay here until it does (at most " +
+                     std::to_string(options.pending_results) + ", the oldest dropped)");
+    at_cap = true;
+    return 0;
+  }
+
   // Not leading: the pending results go to the leader as AdmissionReports; those not sent stay pending.
   void hand_over() {
     std::vector<ReportResult> all;
     for (auto& [ns, results] : pending) all.insert(all.end(), results.begin(), results.end());
     const ResourceType type = admission_reports();
-    const std::string replica = options.reporting_instance.empty() ? "signet" : options.reporting_instance;
+    const std::size_t room = handover_room();
     std::size_t sent = 0, reports = 0;
-    while (sent < all.size()) {
+    while (sent < all.size() && reports < room) {
       const std::size_t n = std::min(options.results_per_admission_report, all.size() - sent);
       const std::vector<ReportResult> chunk(all.begin() + static_cast<std::ptrdiff_t>(sent),
                                             all.begin() + static_cast<std::ptrdiff_t>(sent + n));
       auto answer = send({"POST", type.collection_path(options.handover_namespace),
-                          admission_report_json(options.handover_namespace, replica, chunk)});
+                          admission_report_json(options.handover_namespace, replica(), chunk)});
       if (!answer || answer->status != 201) {
         const Error error = answer ? api_error("create", type, type.name() + " in " + options.handover_namespace,
                                                *answer, transport.config())
@@ -357,6 +408,8 @@ struct ReportWriter::Impl {
         note(true, "results kept for the next batch: " + error.message);
         break;
       }
+      const std::string name = created_name(answer->body);
+      outstanding.insert(name.empty() ? "unnamed-" + std::to_string(outstanding.size()) : name);
       sent += n;
       ++reports;
     }

@@ -40,6 +40,11 @@ struct ReportWriterOptions {
   std::string handover_namespace;
   std::size_t results_per_admission_report = 500;
   std::size_t admission_reports_per_batch = 50;
+  // A replica that does not lead creates at most this many AdmissionReports the leader has not deleted yet
+  // (a leader that cannot merge them must not fill the cluster); beyond, its results stay pending. Counted
+  // from its creates; at the cap a LIST of its own (at most every recount interval) sees the leader's deletes.
+  std::size_t admission_reports_outstanding = 50;
+  std::chrono::milliseconds admission_report_recount{30000};
   std::chrono::milliseconds sweep_interval{std::chrono::minutes(5)};  // 0: no sweeps
   std::size_t sweep_checks = 200;  // objects looked up per sweep
   std::chrono::milliseconds request_timeout{5000};

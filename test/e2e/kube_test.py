@@ -53,25 +53,8 @@ class KubeSignet(e2e.Signet):
         raise RuntimeError("signet did not become ready; see " + self.log.name)
 
 
-class KubePolicies(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="signet-kube-e2e-")
-        w = cls.work
-        with open(os.path.join(w, "none.json"), "w") as f:
-            f.write("{}")
-        cls.reg_port = e2e.free_port()
-        cls.reg = f"127.0.0.1:{cls.reg_port}"
-        e2e.support("registry.py", "start", os.path.join(w, "registry"), cls.reg_port)
-        cls.key_a, cls.pub_a = e2e.make_key(os.path.join(w, "key-a"), "p256")
-        cls.key_b, cls.pub_b = e2e.make_key(os.path.join(w, "key-b"), "p256")
-        cls.digest = e2e.support("push_image.py", f"{cls.reg}/team/app:v1", "--text", "kube-" + os.urandom(4).hex())
-        e2e.support("cosign_sign.py", cls.reg, "team/app", cls.digest, cls.key_a, "--plain-http")
-        cls.image = f"{cls.reg}/team/app:v1@{cls.digest}"
-
-        # The API server holds one policy at start: the image must be signed by key B (it is not).
-        cls.start_api_server([cluster_image_policy("team-images", [f"{cls.reg}/team/*"], cls.pub_b)])
-        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), ["--insecure-registry", cls.reg])
+class KubeApi:
+    """The test API server for a TestCase class: started with objects, read and changed through /_test/."""
 
     @classmethod
     def start_api_server(cls, items, token=TOKEN):
@@ -126,11 +109,62 @@ contexts:
             return response.read().decode()
 
     @classmethod
-    def tearDownClass(cls):
-        cls.signet.stop()
+    def api_get(cls, path):
+        """A GET as signet's service account would send it (the API itself, not /_test/)."""
+        context = ssl.create_default_context(cafile=os.path.join(cls.api_dir, "ca.crt"))
+        request = urllib.request.Request(f"https://127.0.0.1:{cls.api_port}{path}",
+                                         headers={"Authorization": "Bearer " + TOKEN})
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return json.loads(response.read())
+
+    @classmethod
+    def stored(cls, path):
+        try:
+            return json.loads(cls.control("GET", "/_test/object?path=" + path))
+        except urllib.error.HTTPError:
+            return None
+
+    @staticmethod
+    def eventually(find, seconds=15):
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            found = find()
+            if found:
+                return found
+            time.sleep(0.2)
+        return None
+
+    @classmethod
+    def stop_api_server(cls):
         cls.api.terminate()
         cls.api.wait(timeout=10)
         cls.api_log.close()
+
+
+class KubePolicies(KubeApi, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-kube-e2e-")
+        w = cls.work
+        with open(os.path.join(w, "none.json"), "w") as f:
+            f.write("{}")
+        cls.reg_port = e2e.free_port()
+        cls.reg = f"127.0.0.1:{cls.reg_port}"
+        e2e.support("registry.py", "start", os.path.join(w, "registry"), cls.reg_port)
+        cls.key_a, cls.pub_a = e2e.make_key(os.path.join(w, "key-a"), "p256")
+        cls.key_b, cls.pub_b = e2e.make_key(os.path.join(w, "key-b"), "p256")
+        cls.digest = e2e.support("push_image.py", f"{cls.reg}/team/app:v1", "--text", "kube-" + os.urandom(4).hex())
+        e2e.support("cosign_sign.py", cls.reg, "team/app", cls.digest, cls.key_a, "--plain-http")
+        cls.image = f"{cls.reg}/team/app:v1@{cls.digest}"
+
+        # The API server holds one policy at start: the image must be signed by key B (it is not).
+        cls.start_api_server([cluster_image_policy("team-images", [f"{cls.reg}/team/*"], cls.pub_b)])
+        cls.signet = KubeSignet(w, cls.kubeconfig, os.path.join(w, "policies"), ["--insecure-registry", cls.reg])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.signet.stop()
+        cls.stop_api_server()
         if os.path.isdir(os.path.join(cls.work, "registry")):
             subprocess.run([e2e.PYTHON, os.path.join(e2e.SUPPORT, "registry.py"), "stop",
                             os.path.join(cls.work, "registry")])
@@ -243,22 +277,6 @@ contexts:
         # Stopped: the Lease was released for another replica.
         self.assertEqual(self.stored("/apis/coordination.k8s.io/v1/namespaces/signet-system/leases/signet-e2e")
                          ["spec"]["holderIdentity"], "")
-
-    def stored(self, path):
-        try:
-            return json.loads(self.control("GET", "/_test/object?path=" + path))
-        except urllib.error.HTTPError:
-            return None
-
-    @staticmethod
-    def eventually(find, seconds=15):
-        ends = time.monotonic() + seconds
-        while time.monotonic() < ends:
-            found = find()
-            if found:
-                return found
-            time.sleep(0.2)
-        return None
 
     def test_serve_outside_a_cluster_without_kubeconfig_says_what_to_give(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("KUBERNETES_")}

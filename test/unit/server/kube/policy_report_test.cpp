@@ -149,6 +149,11 @@ TEST_CASE("an AdmissionReport carries results to the leader as they were, and is
   doc.Parse(created.c_str());
   CHECK(std::string(doc["metadata"]["generateName"].GetString()) == "signet-signet-7d9-x-");
   CHECK(std::string(doc["kind"].GetString()) == "AdmissionReport");
+  // Labelled with the replica, a valid label value (the tail of a long identity, alphanumeric at both ends).
+  CHECK(std::string(doc["metadata"]["labels"]["signet.dev/replica"].GetString()) == "Signet-7d9_x");
+  CHECK(admission_report_selector("-pod/a_") == "app.kubernetes.io/managed-by=signet,signet.dev/replica=pod-a");
+  CHECK(admission_report_selector(std::string(60, 'h') + "_0123456789abcdef") ==
+        "app.kubernetes.io/managed-by=signet,signet.dev/replica=" + std::string(46, 'h') + "_0123456789abcdef");
 
   // As a LIST answers it, with the name, uid and resourceVersion the API server gave it.
   auto& metadata = doc["metadata"];

@@ -202,7 +202,8 @@ std::vector<std::string> result_names(const rapidjson::Value& report) {
 }
 
 struct Replica {
-  Replica(const TestApiServer& server, const std::string& identity)
+  Replica(const TestApiServer& server, const std::string& identity, ReportWriterOptions options = quick(),
+          WriterNote on_note = {})
       : elector(server.config(), [&] {
           LeaderElectionOptions election;
           election.namespace_name = "signet-system";
@@ -210,12 +211,11 @@ struct Replica {
           return election;
         }()),
         writer(server.config(), [&] {
-          auto options = quick();
           options.events = false;
           options.reporting_instance = identity;
           options.handover_namespace = "signet-system";
           return options;
-        }(), &elector) {}
+        }(), &elector, {}, std::move(on_note)) {}
   LeaderElector elector;
   ReportWriter writer;
 };
@@ -288,6 +288,60 @@ TEST_CASE("a leader that fails mid-way and the next leader lose no result and co
   CHECK(result_names(other) == std::vector<std::string>{"b-1"});
   CHECK(other["summary"]["fail"].GetInt() == 1);
   CHECK(api_get(server, kHandedOver)["items"].Size() == 0);
+}
+
+// The AdmissionReports in signet's namespace created by `replica` (their label naming it).
+std::size_t handed_over_by(const TestApiServer& server, const std::string& replica) {
+  std::size_t n = 0;
+  for (const auto& item : api_get(server, kHandedOver)["items"].GetArray())
+    if (std::string(item["metadata"]["labels"]["signet.dev/replica"].GetString()) == replica) ++n;
+  return n;
+}
+
+TEST_CASE("unmerged AdmissionReports stop a replica at the cap, keeping its results, said once; merged, it goes on",
+          "[kube][reports]") {
+  TestApiServer server;
+  auto capped = quick();
+  capped.admission_reports_outstanding = 3;
+  capped.results_per_admission_report = 1;  // one AdmissionReport per result
+  capped.admission_report_recount = Ms(0);
+  std::vector<std::string> problems;
+  Replica a(server, "a"), b(server, "b", capped, [&](bool problem, const std::string& message) {
+    if (problem) problems.push_back(message);
+  });
+  Replica c(server, "c");
+  REQUIRE(*a.elector.try_acquire_or_renew());
+  REQUIRE_FALSE(*b.elector.try_acquire_or_renew());
+  REQUIRE_FALSE(*c.elector.try_acquire_or_renew());
+  c.writer.submit(outcome("team", "c-0", "fail"));
+  c.writer.flush();  // another replica's: not counted against b's cap
+
+  // The leader merges nothing for now (as when it may not list or delete them): b stops at 3.
+  for (int i = 0; i < 5; ++i) b.writer.submit(outcome("team", "b-" + std::to_string(i), "fail"));
+  b.writer.flush();
+  CHECK(handed_over_by(server, "b") == 3);
+  for (int i = 5; i < 7; ++i) b.writer.submit(outcome("team", "b-" + std::to_string(i), "fail"));
+  b.writer.flush();
+  b.writer.flush();
+  CHECK(handed_over_by(server, "b") == 3);
+  REQUIRE(problems.size() == 1);  // said once
+  CHECK_THAT(problems[0], Catch::Contains("3 AdmissionReports of this replica wait for the leader"));
+  CHECK(server.requests().find(std::string("GET ") + kHandedOver +
+                               "?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dsignet%2Csignet.dev%2Freplica%3Db") !=
+        std::string::npos);
+
+  // Once the leader merged them, b's LIST sees them gone: the results kept are handed over, 3 at a time.
+  a.writer.flush();
+  CHECK(api_get(server, kHandedOver)["items"].Size() == 0);
+  b.writer.flush();
+  CHECK(handed_over_by(server, "b") == 3);
+  a.writer.flush();
+  b.writer.flush();
+  CHECK(handed_over_by(server, "b") == 1);
+  a.writer.flush();
+  CHECK(result_names(stored(server, kTeamReport)) ==
+        std::vector<std::string>{"b-0", "b-1", "b-2", "b-3", "b-4", "b-5", "b-6", "c-0"});
+  CHECK(problems.size() == 1);
 }
 
 std::vector<std::string> event_writes(const TestApiServer& server) {
