@@ -41,10 +41,8 @@ constexpr const char* kReplicaLabel = "signet.dev/replica";
 
 }  // namespace
 
-const char* const kAdmissionReportSelector = "app.kubernetes.io/managed-by=signet";
-
 std::string admission_report_selector(const std::string& replica) {
-  return std::string(kAdmissionReportSelector) + "," + kReplicaLabel + "=" + replica_label(replica);
+  return std::string(kManagedBySignet) + "," + kReplicaLabel + "=" + replica_label(replica);
 }
 
 ResourceType admission_reports() { return {"signet.dev", "v1alpha1", "admissionreports", "AdmissionReport", true}; }
@@ -55,7 +53,7 @@ std::string admission_report_json(const std::string& ns, const std::string& repl
   doc.SetObject();
   auto& a = doc.GetAllocator();
   Json labels(rapidjson::kObjectType);
-  labels.AddMember("app.kubernetes.io/managed-by", "signet", a);
+  labels.AddMember(rapidjson::StringRef(kManagedByLabel), "signet", a);
   labels.AddMember(Json(kReplicaLabel, a), Json(replica_label(replica).c_str(), a), a);
   Json metadata(rapidjson::kObjectType);
   metadata.AddMember("generateName", Json(name_prefix(replica).c_str(), a), a);

@@ -28,10 +28,7 @@ Result<KubeObject> to_object(rapidjson::Value& value, rapidjson::Document::Alloc
     object.resource_version = string_at(*metadata, "resourceVersion");
   }
   if (object.name.empty()) return Error::invalid("an object of " + type.name() + " has no metadata.name");
-  rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(out);
-  value.Accept(writer);
-  object.json.assign(out.GetString(), out.GetSize());
+  object.json = to_json(value);
   return object;
 }
 

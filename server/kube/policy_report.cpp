@@ -16,7 +16,6 @@ namespace {
 
 using Json = rapidjson::Value;
 
-constexpr const char* kManagedBy = "app.kubernetes.io/managed-by";
 
 int severity(const std::string& result) {
   if (result == "error") return 2;
@@ -161,8 +160,8 @@ Result<std::string> merge_report(const std::string& existing, const std::string&
     metadata.RemoveMember("labels");
     metadata.AddMember("labels", Json(rapidjson::kObjectType), a);
   }
-  metadata["labels"].RemoveMember(kManagedBy);
-  metadata["labels"].AddMember(rapidjson::StringRef(kManagedBy), Json("signet"), a);
+  metadata["labels"].RemoveMember(kManagedByLabel);
+  metadata["labels"].AddMember(rapidjson::StringRef(kManagedByLabel), Json("signet"), a);
 
   std::map<std::string, int> counts{{"pass", 0}, {"fail", 0}, {"warn", 0}, {"error", 0}, {"skip", 0}};
   Json out_results(rapidjson::kArrayType);
@@ -182,10 +181,7 @@ Result<std::string> merge_report(const std::string& existing, const std::string&
   out.AddMember("metadata", Json(metadata, o), o);
   out.AddMember("summary", Json(summary, o), o);
   out.AddMember("results", Json(out_results, o), o);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  out.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return to_json(out);
 }
 
 Result<std::vector<ReportResult>> report_results(const std::string& object) {

@@ -51,6 +51,10 @@ struct AdmissionOutcome {
 AdmissionOutcome admission_outcome(const policy::AdmissionRequest& request, const policy::Decision& decision,
                                    std::int64_t now);
 
+// The label on every report signet writes (PolicyReports, AdmissionReports), and the selector that lists them.
+inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedBySignet = "app.kubernetes.io/managed-by=signet";
+
 ResourceType policy_reports();          // wgpolicyk8s.io/v1alpha2 PolicyReport
 ResourceType cluster_policy_reports();  // wgpolicyk8s.io/v1alpha2 ClusterPolicyReport
 

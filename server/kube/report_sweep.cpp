@@ -41,7 +41,7 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
   std::string token;
   do {
     std::string target = namespaced.collection_path() + "?labelSelector=" +
-                         oci::url_encode("app.kubernetes.io/managed-by=signet") + "&limit=100";
+                         oci::url_encode(kManagedBySignet) + "&limit=100";
     if (!token.empty()) target += "&continue=" + oci::url_encode(token);
     auto listed = send_({"GET", target, ""});
     if (!listed) return listed.error().context("list " + namespaced.name());

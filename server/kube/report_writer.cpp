@@ -22,6 +22,7 @@
 #include "server/kube/blocking_send.hpp"
 #include "server/kube/bounded_queue.hpp"
 #include "server/kube/event_correlator.hpp"
+#include "server/kube/json_fields.hpp"
 #include "server/kube/report_sweep.hpp"
 
 namespace signet::server::kube {
@@ -171,10 +172,7 @@ struct ReportWriter::Impl {
     doc.AddMember("firstTimestamp", str(rfc3339(group.first)), a);
     doc.AddMember("lastTimestamp", str(rfc3339(group.last)), a);
     doc.AddMember("count", Json(group.count), a);
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    doc.Accept(writer);
-    return std::string(buffer.GetString(), buffer.GetSize());
+    return to_json(doc);
   }
 
   std::string new_event_name(const ResourceRef& ref, std::int64_t timestamp) {
@@ -429,7 +427,7 @@ struct ReportWriter::Impl {
     const ResourceType type = admission_reports();
     AdmissionReportPage page;
     const std::string target = type.collection_path(options.handover_namespace) +
-                               "?labelSelector=" + oci::url_encode(kAdmissionReportSelector) +
+                               "?labelSelector=" + oci::url_encode(kManagedBySignet) +
                                "&limit=" + std::to_string(options.admission_reports_per_batch);
     auto listed = send({"GET", target, ""});
     if (listed && listed->status == 200) {

@@ -1,10 +1,9 @@
 #include "server/kube/secret_reader.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "crypto/encoding.hpp"
+#include "server/kube/json_fields.hpp"
 #include "server/run_sync.hpp"
 
 namespace signet::server::kube {
@@ -162,10 +161,7 @@ Result<std::string> SecretReader::config_map(const std::string& namespace_name, 
     if (auto found = doc.FindMember(member); found != doc.MemberEnd()) value.CopyFrom(found->value, allocator);
     out.AddMember(rapidjson::StringRef(member), value, allocator);
   }
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  out.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
+  return to_json(out);
 }
 
 }  // namespace signet::server::kube
