@@ -8,6 +8,7 @@
 #include <set>
 
 #include "policy/loader_context.hpp"
+#include "policy/loader_kinds.hpp"
 #include "policy/loader_match.hpp"
 #include "policy/loader_verify_images.hpp"
 #include "policy/manifest_loader.hpp"
@@ -19,25 +20,6 @@ namespace {
 constexpr std::string_view kAutogenAnnotation = "pod-policies.kyverno.io/autogen-controllers";
 constexpr std::array<std::string_view, 7> kPodControllers = {
     "DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"};
-
-struct DocumentKind {
-  PolicyKind kind;
-  bool v1;
-};
-
-// The documents signet reads as policies; everything else is skipped with a note.
-std::optional<DocumentKind> policy_kind(std::string_view api_version, std::string_view kind) {
-  if (api_version == "kyverno.io/v1" || api_version == "kyverno.io/v2beta1") {
-    bool v1 = api_version == "kyverno.io/v1";
-    if (kind == "ClusterPolicy") return DocumentKind{PolicyKind::ClusterPolicy, v1};
-    if (kind == "Policy") return DocumentKind{PolicyKind::Policy, v1};
-  }
-  if (api_version == "signet.dev/v1alpha1") {
-    if (kind == "ClusterImagePolicy") return DocumentKind{PolicyKind::ClusterPolicy, true};
-    if (kind == "ImagePolicy") return DocumentKind{PolicyKind::Policy, true};
-  }
-  return std::nullopt;
-}
 
 // A Kubernetes object name (RFC 1123 subdomain), at most 63 characters as Kyverno requires.
 bool is_policy_name(std::string_view name) {
@@ -487,7 +469,8 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, Clu
   Problems problems;
   const Field root = Field::root(root_node, line_offset, problems);
   if (!root.is_map()) {
-    outcome.notes.push_back("not a Kubernetes object; skipped");
+    outcome.problem = FieldProblem{"", root.line(), refusal_reason(DocumentRole::Unknown, "", "", "")};
+    outcome.refused_kind = true;
     return outcome;
   }
   std::string api_version = root["apiVersion"].is_scalar() ? root["apiVersion"].node().Scalar() : "";
@@ -497,30 +480,30 @@ DocumentOutcome parse_document(const YAML::Node& root_node, int line_offset, Clu
   outcome.subject = kind + (name.empty() ? "" : " " + name);
   outcome.name_line = name_field.line();
 
-  auto document_kind = policy_kind(api_version, kind);
-  bool policy_like =
-      kind == "ClusterPolicy" || kind == "Policy" || kind == "ClusterImagePolicy" || kind == "ImagePolicy";
-  bool our_group =
-      api_version.empty() || api_version.starts_with("kyverno.io/") || api_version.starts_with("signet.dev/");
-  if (!document_kind && policy_like && our_group) {
-    // A policy under a version signet does not read would otherwise be skipped, and not enforced.
-    const Field field = root["apiVersion"].present() ? root["apiVersion"] : root;
-    outcome.problem = FieldProblem{field.path(), field.line(),
-                                   "apiVersion \"" + api_version + "\" is not one signet reads for " + kind +
-                                       " (kyverno.io/v1 or kyverno.io/v2beta1; signet.dev/v1alpha1 for "
-                                       "ClusterImagePolicy and ImagePolicy)"};
-    return outcome;
-  }
-  if (!document_kind) {
-    std::string what =
-        api_version.empty() && kind.empty() ? "an object without apiVersion and kind" : api_version + " " + kind;
-    outcome.notes.push_back(what + (name.empty() ? "" : " " + name) + " is not a policy signet reads; skipped");
-    return outcome;
+  const DocumentKind document_kind = classify_document(api_version, kind);
+  const std::string what = api_version + " " + kind + (name.empty() ? "" : " " + name);
+  switch (document_kind.role) {
+    case DocumentRole::Read:
+      break;
+    case DocumentRole::Skipped:
+      outcome.notes.push_back(what + " cannot verify images; skipped");
+      return outcome;
+    case DocumentRole::NotEnforced:
+    case DocumentRole::WrongVersion:
+    case DocumentRole::Unknown: {
+      const char* const name_of_field = document_kind.role == DocumentRole::WrongVersion ? "apiVersion" : "kind";
+      const Field field = root[name_of_field].present() ? root[name_of_field] : root;
+      outcome.problem =
+          FieldProblem{field.path(), field.line(), refusal_reason(document_kind.role, what, api_version, kind)};
+      // A kind signet reads under a wrong version is a mistake to fix, never one to skip.
+      outcome.refused_kind = document_kind.role != DocumentRole::WrongVersion;
+      return outcome;
+    }
   }
 
   Policy policy;
-  policy.kind = document_kind->kind;
-  SchemaContext context{document_kind->v1, policy.kind == PolicyKind::Policy, keys, dry_run};
+  policy.kind = document_kind.policy_kind;
+  SchemaContext context{document_kind.v1, policy.kind == PolicyKind::Policy, keys, dry_run};
   if (root.check_fields({{"apiVersion"}, {"kind"}, {"metadata"}, {"spec"}, {"status", Support::Inert}})) {
     parse_metadata(root["metadata"], policy);
     if (!problems.any()) parse_spec(root["spec"], context, policy, outcome.notes);

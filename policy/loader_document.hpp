@@ -1,6 +1,6 @@
 // One YAML document of a policy file: a Kyverno ClusterPolicy or Policy (kyverno.io/v1 or v2beta1, or
 // signet's own ClusterImagePolicy / ImagePolicy of the same shape) read into the model, refused with
-// the first field that cannot be honoured, or skipped when it is some other kind of object.
+// the first field that cannot be honoured; any other kind refused, or skipped when it cannot verify images.
 #pragma once
 
 #include <optional>
@@ -22,6 +22,7 @@ struct DocumentOutcome {
   std::string subject;                  // "ClusterPolicy check-images", for messages
   int name_line = 0;                    // the line of metadata.name (or of the document)
   std::vector<std::string> notes;       // rules dropped, or why the document was skipped
+  bool refused_kind = false;            // refused for its kind alone (loader_kinds.hpp), not for a field
 };
 
 // `line_offset`: how many lines of the file precede the document, so lines are the file's.

@@ -121,8 +121,8 @@ std::string policy_key(const Policy& policy) {
          policy.name;
 }
 
-void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen,
-               ClusterObjects* keys, const DryRunSettings* dry_run) {
+void load_file(const fs::path& path, LoadReport& report, std::map<std::string, std::string>& seen, ClusterObjects* keys,
+               const DryRunSettings* dry_run) {
   const std::string file = path.string();
   std::string problem;
   auto content = read_file(path, problem);
@@ -159,8 +159,8 @@ void load_file(const fs::path& path, LoadReport& report, std::map<std::string, s
       continue;
     }
     if (outcome.problem) {
-      report.errors.push_back(
-          {file, document, outcome.problem->field_path, outcome.problem->line, outcome.problem->message});
+      report.errors.push_back({file, document, outcome.problem->field_path, outcome.problem->line,
+                               outcome.problem->message, outcome.refused_kind});
       continue;
     }
     if (!outcome.policy) {

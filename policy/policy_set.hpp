@@ -34,21 +34,25 @@ struct PolicySet {
 // A policy that could not be honoured: where and why.
 struct PolicyError {
   std::string file;
-  int document = 0;               // 1-based index of the YAML document in the file
-  std::string field_path;         // e.g. "spec.rules[0].verifyImages[1].attestors[0].entries[0].keys.kms"
-  int line = 0;                   // 1-based; 0 when unknown
-  std::string message;            // e.g. "keys.kms is not supported by signet yet"
+  int document = 0;        // 1-based index of the YAML document in the file
+  std::string field_path;  // e.g. "spec.rules[0].verifyImages[1].attestors[0].entries[0].keys.kms"
+  int line = 0;            // 1-based; 0 when unknown
+  std::string message;     // e.g. "keys.kms is not supported by signet yet"
+  // Refused for its kind alone (an ImageValidatingPolicy, an unknown kind), which `policy check
+  // --allow-skip` reports as skipped; a field error never is.
+  bool refused_kind = false;
   std::string to_string() const;  // "file:line: document 2: spec.rules[0]…: message"
 };
 
 struct LoadReport {
   std::vector<Policy> accepted;
   std::vector<PolicyError> errors;  // one per refused policy (or unreadable file)
-  std::vector<std::string> notes;   // non-fatal: non-Kyverno documents skipped, rule kinds not handled
+  std::vector<std::string> notes;   // non-fatal: kinds that cannot verify images skipped, rule kinds not handled
 };
 
 // Loads every *.yaml / *.yml file under `path` (a file or a folder, recursively), each possibly holding
-// several documents. Non-Kyverno documents are noted and skipped. `keys` reads k8s:// public keys and the
+// several documents. Documents of kinds that cannot verify images are noted and skipped; any other kind
+// signet does not enforce is refused (loader_kinds.hpp). `keys` reads k8s:// public keys and the
 // ConfigMaps of context entries (null refuses them); `dry_run` lets manifest rules use dryRun (null refuses it).
 LoadReport load_policies(const std::filesystem::path& path, ClusterObjects* keys = nullptr,
                          const DryRunSettings* dry_run = nullptr);

@@ -10,9 +10,13 @@ namespace signet::server {
 
 namespace {
 const char* const kUsage =
-    "usage: signet policy check [--quiet] PATH...\n"
+    "usage: signet policy check [--quiet] [--allow-skip] PATH...\n"
     "Loads policy files or folders and says, for each policy, accepted or refused and why (file, line,\n"
-    "document, field path). Exit 0 when all are accepted, 2 otherwise.\n";
+    "document, field path). Exit 0 when all are accepted, 2 otherwise.\n"
+    "A document whose kind signet does not enforce (an ImageValidatingPolicy, a policy-controller\n"
+    "ClusterImagePolicy, an unknown kind) is refused, as `signet serve` refuses it; --allow-skip reports it\n"
+    "as skipped instead, for linting a folder of mixed policies. Fields signet does not honour are refused\n"
+    "either way.\n";
 
 // "2 verifyImages rules", "1 validate.manifests rule", or both.
 std::string rule_counts(const policy::Policy& policy) {
@@ -34,12 +38,12 @@ int run_policy_check(const std::vector<std::string>& args) {
     std::cout << kUsage;
     return kExitOk;
   }
-  auto line = CommandLine::parse(args, {{"quiet", false}});
+  auto line = CommandLine::parse(args, {{"quiet", false}, {"allow-skip", false}});
   if (!line || line->positional().empty()) {
     std::cerr << (line ? "" : line.error().message + "\n") << kUsage;
     return kExitUsage;
   }
-  std::size_t accepted = 0, refused = 0;
+  std::size_t accepted = 0, refused = 0, skipped = 0;
   for (const auto& path : line->positional()) {
     policy::LoadReport report = policy::load_policies(path);
     for (const auto& policy : report.accepted) {
@@ -49,13 +53,20 @@ int run_policy_check(const std::vector<std::string>& args) {
                   << ")\n";
     }
     for (const auto& error : report.errors) {
+      if (error.refused_kind && line->has("allow-skip")) {
+        ++skipped;
+        std::cout << "skipped   " << error.to_string() << "\n";
+        continue;
+      }
       ++refused;
       std::cout << "refused   " << error.to_string() << "\n";
     }
     if (!line->has("quiet"))
       for (const auto& note : report.notes) std::cout << "note      " << note << "\n";
   }
-  std::cout << accepted << " accepted, " << refused << " refused\n";
+  std::cout << accepted << " accepted, " << refused << " refused";
+  if (line->has("allow-skip")) std::cout << ", " << skipped << " skipped";
+  std::cout << "\n";
   return refused == 0 ? kExitOk : kExitUsage;
 }
 

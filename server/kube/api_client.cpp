@@ -121,20 +121,47 @@ Result<std::vector<ResourceType>> api_resources(const std::string& group, const 
   return out;
 }
 
-net::awaitable<Result<std::vector<ResourceType>>> KubeClient::discover(const std::string& group,
-                                                                       const std::string& version, Deadline deadline) {
+net::awaitable<Result<std::optional<std::vector<ResourceType>>>> KubeClient::discover_if_served(
+    const std::string& group, const std::string& version, Deadline deadline) {
   const std::string api_version = group.empty() ? version : group + "/" + version;
   const std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
   const ApiRequest request{"GET", path, ""};
   auto response = co_await transport_.send(request, std::min(deadline, Clock::now() + options_.request_timeout));
   if (!response) co_return response.error().context("discover " + api_version);
-  if (response->status == 404)
-    co_return Error::invalid("the Kubernetes API server serves no " + api_version + " (GET " + path + ": 404)");
+  if (response->status == 404) co_return std::optional<std::vector<ResourceType>>();
   if (response->status != 200) {
     co_return api_error("get", ResourceType{group, version, "", "", false}, "the API discovery " + path, *response,
                         config());
   }
-  co_return api_resources(group, version, response->body);
+  auto resources = api_resources(group, version, response->body);
+  if (!resources) co_return resources.error();
+  co_return std::optional<std::vector<ResourceType>>(std::move(*resources));
+}
+
+net::awaitable<Result<std::vector<ResourceType>>> KubeClient::discover(const std::string& group,
+                                                                       const std::string& version, Deadline deadline) {
+  auto served = co_await discover_if_served(group, version, deadline);
+  if (!served) co_return served.error();
+  if (!*served) {
+    const std::string api_version = group.empty() ? version : group + "/" + version;
+    const std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+    co_return Error::invalid("the Kubernetes API server serves no " + api_version + " (GET " + path + ": 404)");
+  }
+  co_return std::move(**served);
+}
+
+net::awaitable<Result<std::optional<ResourceType>>> KubeClient::served_version(const ResourceType& type,
+                                                                               const std::vector<std::string>& versions,
+                                                                               Deadline deadline) {
+  for (const auto& version : versions) {
+    auto served = co_await discover_if_served(type.group, version, deadline);
+    if (!served) co_return served.error();
+    if (!*served) continue;
+    for (const auto& resource : **served) {
+      if (resource.plural == type.plural) co_return std::optional<ResourceType>(resource);
+    }
+  }
+  co_return std::optional<ResourceType>();
 }
 
 net::awaitable<Result<std::string>> KubeClient::create_dry_run(const ResourceType& type, const std::string& ns,

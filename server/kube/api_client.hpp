@@ -80,6 +80,12 @@ class KubeClient {
   boost::asio::awaitable<Result<std::vector<ResourceType>>> discover(const std::string& group,
                                                                      const std::string& version, Deadline deadline);
 
+  // `type` at the first of `versions` its group serves it at (its `version` is ignored), or nullopt when
+  // none does: a kind whose CustomResourceDefinition may not be installed, such as Kyverno's newer ones.
+  boost::asio::awaitable<Result<std::optional<ResourceType>>> served_version(const ResourceType& type,
+                                                                             const std::vector<std::string>& versions,
+                                                                             Deadline deadline);
+
   // `object_json` created in `ns` (ignored for cluster-scoped types) with dryRun=All: the object as the API
   // server would store it, nothing stored. A refusal (403, 422 Invalid, ...) is an Invalid error with the API
   // server's message. Answered by `deadline` (or the request timeout, if sooner).
@@ -87,6 +93,10 @@ class KubeClient {
                                                              const std::string& object_json, Deadline deadline);
 
  private:
+  // The APIResourceList of `group`/`version`, or nullopt when the server does not serve it (404).
+  boost::asio::awaitable<Result<std::optional<std::vector<ResourceType>>>> discover_if_served(
+      const std::string& group, const std::string& version, Deadline deadline);
+
   ApiTransport transport_;
   KubeClientOptions options_;
 };

@@ -7,7 +7,8 @@ namespace signet::server::kube {
 const char* const kKubePolicyFlagsHelp =
     "Policies from the cluster (instead of --policy DIR):\n"
     "  --kube-policies            watch signet.dev/v1alpha1 ClusterImagePolicy and ImagePolicy objects\n"
-    "  --kube-kyverno-policies    also watch kyverno.io/v1 ClusterPolicy and Policy objects\n"
+    "  --kube-kyverno-policies    also watch kyverno.io/v1 ClusterPolicy and Policy objects (and refuse\n"
+    "                             Kyverno's ImageValidatingPolicies, which signet does not enforce yet)\n"
     "  --kubeconfig FILE          reach the API with this kubeconfig (default: the pod's service account)\n"
     "  --kube-context NAME        the kubeconfig context to use (default: its current-context)\n"
     "  --kube-policy-dir DIR      where the policies are mirrored as files (default /tmp/signet-kube-policies)\n";
@@ -41,6 +42,9 @@ Result<std::unique_ptr<PolicyWatcher>> policy_watcher_from(const CommandLine& li
   if (line.has("kube-kyverno-policies")) {
     options.resources.push_back(kyverno_cluster_policies());
     options.resources.push_back(kyverno_policies());
+    const std::vector<std::string> versions(std::begin(kKyvernoPolicyVersions), std::end(kKyvernoPolicyVersions));
+    options.optional_resources.push_back({kyverno_image_validating_policies(), versions});
+    options.optional_resources.push_back({kyverno_namespaced_image_validating_policies(), versions});
   }
   const std::string dir = kube_policy_dir(line);
   std::error_code ec;

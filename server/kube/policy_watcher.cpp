@@ -68,30 +68,80 @@ struct PolicyWatcher::Impl {
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
   }
 
+  // Where `optional` is served now, or nullopt while it is not; an absent kind's folder is emptied, so a
+  // policy of a CRD since removed is not refused forever.
+  net::awaitable<Result<std::optional<ResourceType>>> resolve(const OptionalResource& optional) {
+    auto served =
+        co_await client.served_version(optional.type, optional.versions, Clock::now() + options.client.request_timeout);
+    if (!served) co_return served.error();
+    if (!*served) {
+      auto reconciled = mirror.reconcile(optional.type, {});
+      if (!reconciled) co_return reconciled.error();
+      if (*reconciled && on_change) on_change();
+    }
+    co_return served;
+  }
+
+  // Lists `type` (or, for an optional kind, finds where it is served and lists it there) until it works
+  // or `until` comes.
+  template <typename Attempt>
+  net::awaitable<Result<void>> retry_until(Clock::time_point until, Backoff& backoff, Attempt attempt) {
+    while (true) {
+      Result<void> done = co_await attempt();
+      if (done) co_return done;
+      const auto delay = backoff.next();
+      if (Clock::now() + delay >= until) co_return done;
+      on_note(true, done.error().message + " (retrying)");
+      co_await pause(delay);
+    }
+  }
+
   net::awaitable<Result<void>> sync_all(std::chrono::milliseconds timeout) {
     const auto until = Clock::now() + timeout;
     Backoff backoff(options.initial_backoff, options.max_backoff);
     for (const auto& type : options.resources) {
-      while (true) {
-        auto listed = co_await relist(type);
-        if (listed) break;
-        const auto delay = backoff.next();
-        if (Clock::now() + delay >= until) co_return listed.error();
-        on_note(true, listed.error().message + " (retrying)");
-        co_await pause(delay);
-      }
+      auto listed = co_await retry_until(until, backoff, [&]() { return relist(type); });
+      if (!listed) co_return listed;
+    }
+    for (const auto& optional : options.optional_resources) {
+      auto listed = co_await retry_until(until, backoff, [&]() -> net::awaitable<Result<void>> {
+        auto served = co_await resolve(optional);
+        if (!served) co_return served.error();
+        if (!*served) co_return success();
+        co_return co_await relist(**served);
+      });
+      if (!listed) co_return listed;
     }
     co_return success();
   }
 
-  // One kind, for as long as the io_context runs.
-  net::awaitable<void> follow(ResourceType type) {
+  // An optional kind: followed where it is served, looked for again while it is not.
+  net::awaitable<void> follow_optional(OptionalResource optional) {
+    Backoff backoff(options.initial_backoff, options.max_backoff);
+    while (true) {
+      auto served = co_await resolve(optional);
+      if (!served) {
+        on_note(true, served.error().message);
+        co_await pause(backoff.next());
+      } else if (!*served) {
+        co_await pause(options.absent_recheck);
+      } else {
+        backoff.reset();
+        co_await follow(**served, true);
+      }
+    }
+  }
+
+  // One kind, for as long as the io_context runs; an optional one only until its watch fails, when its
+  // CRD may have been removed.
+  net::awaitable<void> follow(ResourceType type, bool optional = false) {
     Backoff backoff(options.initial_backoff, options.max_backoff);
     while (true) {
       if (version(type).empty()) {
         if (auto listed = co_await relist(type); !listed) {
           on_note(true, listed.error().message);
           co_await pause(backoff.next());
+          if (optional) co_return;
           continue;
         }
       }
@@ -112,6 +162,12 @@ struct PolicyWatcher::Impl {
         }
       };
       auto ended = co_await client.watch(type, version(type), on_event);
+      if (!ended && optional) {
+        on_note(true, ended.error().message + "; looking for " + type.name() + " again");
+        set_version(type, "");
+        co_await pause(backoff.next());
+        co_return;
+      }
       if (!ended) {
         on_note(true, ended.error().message + "; resuming from resourceVersion " + version(type));
         co_await pause(backoff.next());
@@ -146,6 +202,8 @@ Result<void> PolicyWatcher::sync(std::chrono::milliseconds timeout) {
 void PolicyWatcher::start() {
   if (impl_->thread.joinable()) return;
   for (const auto& type : impl_->options.resources) net::co_spawn(impl_->io, impl_->follow(type), net::detached);
+  for (const auto& optional : impl_->options.optional_resources)
+    net::co_spawn(impl_->io, impl_->follow_optional(optional), net::detached);
   impl_->thread = std::thread([this] { impl_->io.run(); });
 }
 

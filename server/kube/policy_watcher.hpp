@@ -22,8 +22,17 @@
 
 namespace signet::server::kube {
 
+// A kind whose CustomResourceDefinition may not be installed: read at the first of `versions` the API
+// serves, and while none is, looked for again every PolicyWatcherOptions::absent_recheck.
+struct OptionalResource {
+  ResourceType type;
+  std::vector<std::string> versions;
+};
+
 struct PolicyWatcherOptions {
   std::vector<ResourceType> resources = {cluster_image_policies(), image_policies()};
+  std::vector<OptionalResource> optional_resources;
+  std::chrono::milliseconds absent_recheck{60000};
   KubeClientOptions client;
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::milliseconds max_backoff{30000};

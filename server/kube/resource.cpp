@@ -24,6 +24,12 @@ ResourceType cluster_image_policies() {
 ResourceType image_policies() { return {"signet.dev", "v1alpha1", "imagepolicies", "ImagePolicy", true}; }
 ResourceType kyverno_cluster_policies() { return {"kyverno.io", "v1", "clusterpolicies", "ClusterPolicy", false}; }
 ResourceType kyverno_policies() { return {"kyverno.io", "v1", "policies", "Policy", true}; }
+ResourceType kyverno_image_validating_policies() {
+  return {"policies.kyverno.io", "v1", "imagevalidatingpolicies", "ImageValidatingPolicy", false};
+}
+ResourceType kyverno_namespaced_image_validating_policies() {
+  return {"policies.kyverno.io", "v1", "namespacedimagevalidatingpolicies", "NamespacedImageValidatingPolicy", true};
+}
 ResourceType secrets() { return {"", "v1", "secrets", "Secret", true}; }
 ResourceType config_maps() { return {"", "v1", "configmaps", "ConfigMap", true}; }
 ResourceType service_accounts() { return {"", "v1", "serviceaccounts", "ServiceAccount", true}; }

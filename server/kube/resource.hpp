@@ -26,8 +26,13 @@ ResourceType cluster_image_policies();    // signet.dev/v1alpha1 ClusterImagePol
 ResourceType image_policies();            // signet.dev/v1alpha1 ImagePolicy
 ResourceType kyverno_cluster_policies();  // kyverno.io/v1 ClusterPolicy
 ResourceType kyverno_policies();          // kyverno.io/v1 Policy
-ResourceType secrets();                   // v1 Secret
-ResourceType config_maps();               // v1 ConfigMap
-ResourceType service_accounts();          // v1 ServiceAccount
+// Kyverno's image policies, which signet refuses until it enforces them: read so that one in the cluster
+// is refused rather than ignored. Their CRDs may be missing, or serve another of these versions.
+ResourceType kyverno_image_validating_policies();             // policies.kyverno.io ImageValidatingPolicy
+ResourceType kyverno_namespaced_image_validating_policies();  // ... NamespacedImageValidatingPolicy
+inline const char* const kKyvernoPolicyVersions[] = {"v1", "v1beta1", "v1alpha1"};
+ResourceType secrets();           // v1 Secret
+ResourceType config_maps();       // v1 ConfigMap
+ResourceType service_accounts();  // v1 ServiceAccount
 
 }  // namespace signet::server::kube

@@ -189,6 +189,7 @@ class Security(unittest.TestCase):
         self.assertIn(("signet.dev", "clusterimagepolicies"), granted)
         self.assertNotIn(("", "secrets"), granted)
         self.assertNotIn(("kyverno.io", "clusterpolicies"), granted)
+        self.assertNotIn(("policies.kyverno.io", "imagevalidatingpolicies"), granted)
         self.assertNotIn(("wgpolicyk8s.io", "policyreports"), granted)
         self.assertNotIn("Role", kinds(render()))
         for objects in (render(), render("--values", str(ALL_OPTIONS))):
@@ -204,6 +205,10 @@ class Security(unittest.TestCase):
         self.assertEqual(cluster[("", "secrets")], ["get"])
         self.assertEqual(cluster[("", "serviceaccounts")], ["get"])
         self.assertEqual(cluster[("kyverno.io", "policies")], ["get", "list", "watch"])
+        # Read to be refused: an ImageValidatingPolicy in the cluster must stop signet, not pass unseen.
+        self.assertEqual(cluster[("policies.kyverno.io", "imagevalidatingpolicies")], ["get", "list", "watch"])
+        self.assertEqual(cluster[("policies.kyverno.io", "namespacedimagevalidatingpolicies")],
+                         ["get", "list", "watch"])
         self.assertIn("create", cluster[("wgpolicyk8s.io", "policyreports")])
         # The report sweep gets the admitted kinds, the webhook's extra rules included.
         self.assertEqual(cluster[("", "pods")], ["get"])

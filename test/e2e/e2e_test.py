@@ -485,6 +485,61 @@ class EndToEnd(unittest.TestCase):
                 f.write(good)
         self.assertTrue(self.wait_for(lambda: self.signet.review(pod_review([image]))["allowed"]))
 
+    def test_zz_image_policies_signet_does_not_enforce_are_refused_everywhere(self):
+        documents = {
+            "ivpol.yaml": ("ImageValidatingPolicy", IMAGE_VALIDATING_POLICY),
+            "nivpol.yaml": ("NamespacedImageValidatingPolicy", IMAGE_VALIDATING_POLICY.replace(
+                "kind: ImageValidatingPolicy\nmetadata:\n", "kind: NamespacedImageValidatingPolicy\nmetadata:\n"
+                "  namespace: team\n")),
+            "cip.yaml": ("ClusterImagePolicy", POLICY_CONTROLLER_POLICY),
+            "widget.yaml": ("Widget", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"),
+        }
+        for name, (kind, text) in documents.items():
+            with self.subTest(name):
+                folder = os.path.join(self.work, "unenforced-" + name.split(".")[0])
+                os.makedirs(folder, exist_ok=True)
+                with open(os.path.join(folder, name), "w") as f:
+                    f.write(text)
+                reason = "is a kind signet does not know" if kind == "Widget" else "is not enforced by signet yet"
+                check = self.cli("policy", "check", folder)
+                self.assertEqual(check.returncode, 2, check.stdout)
+                self.assertRegex(check.stdout, "refused   .*%s:\\d+: document 1: kind: .*%s .*%s" % (name, kind, reason))
+                self.assertIn("0 accepted, 1 refused", check.stdout)
+                lenient = self.cli("policy", "check", "--allow-skip", folder)
+                self.assertEqual(lenient.returncode, 0, lenient.stdout)
+                self.assertRegex(lenient.stdout, "skipped   .*%s:\\d+: document 1: kind: .*%s" % (name, kind))
+                self.assertIn("0 accepted, 0 refused, 1 skipped", lenient.stdout)
+                for command in (("admit", "--policy", folder, "-"),
+                                ("verify", "--policy", folder, self.image("enforce/signed"))):
+                    run = self.cli(*command, input=json.dumps(pod_review([self.image("enforce/signed")])))
+                    self.assertEqual(run.returncode, 2, command[0] + ": " + run.stdout + run.stderr)
+                    self.assertIn(reason, run.stderr)
+                serve = subprocess.run(
+                    [SIGNET, "serve", "--policy", folder, "--tls-cert", self.signet.cert, "--tls-key", self.signet.key,
+                     "--listen", "127.0.0.1:%d" % free_port()], capture_output=True, text=True, timeout=30)
+                self.assertEqual(serve.returncode, 2, serve.stdout + serve.stderr)
+                self.assertIn(reason, serve.stdout + serve.stderr)
+                self.assertIn("refusing to start", serve.stdout + serve.stderr)
+
+        # Added to the folder of a running signet: the reload is refused and the last good set stays in force.
+        unsigned = self.image("enforce/unsigned", self.d_unsigned)
+        self.assertFalse(self.signet.review(pod_review([unsigned]))["allowed"])
+        added = os.path.join(self.policies, "zz-ivpol.yaml")
+        with open(added, "w") as f:
+            f.write(IMAGE_VALIDATING_POLICY)
+        try:
+            self.assertTrue(self.wait_for(lambda: 'signet_policies{state="refused"} 1' in self.signet.get("/metrics")[1]))
+            self.assertIn('signet_policies{state="active"} 5', self.signet.get("/metrics")[1])
+            self.assertFalse(self.signet.review(pod_review([unsigned]))["allowed"])
+            self.signet.log.flush()
+            with open(self.signet.log.name) as f:
+                log = f.read()
+            self.assertIn("ImageValidatingPolicy ivpol-sample is not enforced by signet yet", log)
+            self.assertIn("policy reload refused; keeping the previous set", log)
+        finally:
+            os.remove(added)
+        self.assertTrue(self.wait_for(lambda: 'signet_policies{state="refused"} 0' in self.signet.get("/metrics")[1]))
+
     def wait_for(self, condition, seconds=10):
         end = time.monotonic() + seconds
         while time.monotonic() < end:
@@ -540,6 +595,49 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("bad.yaml", bad.stdout)
         self.assertIn("kms", bad.stdout)
 
+
+# Kyverno's ImageValidatingPolicy as its documentation writes it, and a sigstore policy-controller policy:
+# image policies signet does not enforce yet, so it must refuse them.
+IMAGE_VALIDATING_POLICY = """apiVersion: policies.kyverno.io/v1beta1
+kind: ImageValidatingPolicy
+metadata:
+  name: ivpol-sample
+spec:
+  validationActions: [Deny]
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [""]
+      apiVersions: ["v1"]
+      operations: ["CREATE"]
+      resources: ["pods"]
+  matchImageReferences:
+  - glob: "*"
+  attestors:
+  - name: cosign
+    cosign:
+      keyless:
+        identities:
+        - subjectRegExp: ".*"
+          issuerRegExp: ".*"
+  validations:
+  - expression: images.containers.map(image, verifyImageSignatures(image, [attestors.cosign])).all(e, e > 0)
+    message: failed the image signature verification
+"""
+
+POLICY_CONTROLLER_POLICY = """apiVersion: policy.sigstore.dev/v1beta1
+kind: ClusterImagePolicy
+metadata:
+  name: image-policy
+spec:
+  images:
+  - glob: "**"
+  authorities:
+  - keyless:
+      url: https://fulcio.sigstore.dev
+      identities:
+      - issuer: https://accounts.google.com
+        subject: signer@example.com
+"""
 
 ATTESTATION_POLICY = """apiVersion: kyverno.io/v1
 kind: ClusterPolicy

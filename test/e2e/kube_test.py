@@ -57,7 +57,7 @@ class KubeApi:
     """The test API server for a TestCase class: started with objects, read and changed through /_test/."""
 
     @classmethod
-    def start_api_server(cls, items, token=TOKEN):
+    def start_api_server(cls, items, token=TOKEN, extra_args=()):
         """The test API server holding `items`, and cls.kubeconfig reaching it with `token`."""
         w = cls.work
         cls.api_port = e2e.free_port()
@@ -67,7 +67,7 @@ class KubeApi:
             json.dump({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": "1"}, "items": items}, f)
         cls.api_log = open(os.path.join(w, "api.log"), "w")
         cls.api = subprocess.Popen([e2e.PYTHON, os.path.join(e2e.SUPPORT, "kube_api_server.py"), cls.api_dir,
-                                    str(cls.api_port), "--token", token, "--fixtures", fixtures],
+                                    str(cls.api_port), "--token", token, "--fixtures", fixtures, *extra_args],
                                    stdout=cls.api_log, stderr=subprocess.STDOUT)
         cls.kubeconfig = os.path.join(w, "kubeconfig")
         for _ in range(200):
@@ -306,6 +306,128 @@ class KubePolicies(KubeApi, unittest.TestCase):
             self.assertIn("team-images", response["status"]["message"])
         finally:
             both.stop()
+
+def image_validating_policy(name, namespace=None):
+    kind = "NamespacedImageValidatingPolicy" if namespace else "ImageValidatingPolicy"
+    metadata = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"apiVersion": "policies.kyverno.io/v1beta1", "kind": kind, "metadata": metadata, "spec": {
+        "matchImageReferences": [{"glob": "*"}],
+        "attestors": [{"name": "cosign", "cosign": {"key": {"data": "-----BEGIN PUBLIC KEY-----..."}}}],
+        "validations": [{"expression": "images.containers.map(i, verifyImageSignatures(i, [attestors.cosign]))"
+                                       ".all(e, e > 0)"}]}}
+
+
+class KyvernoImagePolicies(KubeApi, unittest.TestCase):
+    """`--kube-kyverno-policies` reads Kyverno's ImageValidatingPolicies too, wherever their CRD is served, only
+    to refuse them: one in the cluster stops signet from starting, or keeps the last good set in force."""
+
+    # A Kyverno ClusterPolicy for images of a registry that refuses connections: every such pod is denied.
+    UNREACHABLE = "127.0.0.1:1"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-kube-ivp-")
+        with open(os.path.join(cls.work, "none.json"), "w") as f:
+            f.write("{}")
+        cls.key, cls.pub = e2e.make_key(os.path.join(cls.work, "key"), "p256")
+        policy = cluster_image_policy("kyverno-images", [f"{cls.UNREACHABLE}/*"], cls.pub)
+        policy.update({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy"})
+        cls.start_api_server([policy])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_api_server()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def serve(self, name, kubeconfig=None):
+        work = os.path.join(self.work, name)
+        os.makedirs(work)
+        with open(os.path.join(work, "none.json"), "w") as f:
+            f.write("{}")
+        return KubeSignet(work, kubeconfig or self.kubeconfig, os.path.join(work, "policies"),
+                          ["--insecure-registry", self.UNREACHABLE], ["--kube-kyverno-policies"])
+
+    def denied_by_kyverno_policy(self, signet):
+        response = signet.review(e2e.pod_review([f"{self.UNREACHABLE}/app:v1"]))
+        return not response["allowed"] and "kyverno-images" in response["status"]["message"]
+
+    def metric(self, signet, text):
+        body = signet.get("/metrics")[1]
+        return text in (body.decode() if isinstance(body, bytes) else body)
+
+    def test_an_image_validating_policy_added_keeps_the_last_good_set_and_one_present_stops_start_up(self):
+        signet = self.serve("running")
+        try:
+            self.assertTrue(self.denied_by_kyverno_policy(signet))
+            self.assertTrue(self.metric(signet, 'signet_policies{state="refused"} 0'))
+            # Found at v1beta1 by discovery (the server serves no v1), listed, watched.
+            self.assertIn("GET /apis/policies.kyverno.io/v1beta1 200", self.control("GET", "/_test/requests"))
+
+            self.control("POST", "/_test/objects", image_validating_policy("ivpol-sample"))
+            refused = self.eventually(lambda: self.metric(signet, 'signet_policies{state="refused"} 1'))
+            self.assertTrue(refused, "the ImageValidatingPolicy was not refused; see " + signet.log.name)
+            self.assertTrue(self.denied_by_kyverno_policy(signet), "the last good set must stay in force")
+            signet.log.flush()
+            with open(signet.log.name) as f:
+                log = f.read()
+            self.assertIn("ImageValidatingPolicy ivpol-sample is not enforced by signet yet", log)
+            self.assertIn("policy reload refused; keeping the previous set", log)
+
+            self.control("POST", "/_test/delete", image_validating_policy("ivpol-sample"))
+            self.assertTrue(self.eventually(lambda: self.metric(signet, 'signet_policies{state="refused"} 0')))
+        finally:
+            signet.stop()
+            signet.log.close()
+
+        # Present when signet starts: it refuses to start, naming the policy.
+        self.control("POST", "/_test/objects", image_validating_policy("team-ivpol", namespace="team"))
+        try:
+            work = os.path.join(self.work, "start-up")
+            run = subprocess.run(
+                [e2e.SIGNET, "serve", "--kube-kyverno-policies", "--kubeconfig", self.kubeconfig, "--kube-policy-dir",
+                 os.path.join(work, "policies"), "--tls-cert", os.path.join(self.work, "running", "tls.crt"),
+                 "--tls-key", os.path.join(self.work, "running", "tls.key"), "--listen", f"127.0.0.1:{e2e.free_port()}"],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+            self.assertIn("NamespacedImageValidatingPolicy team-ivpol is not enforced by signet yet",
+                          run.stdout + run.stderr)
+            self.assertIn("refusing to start", run.stdout + run.stderr)
+        finally:
+            self.control("POST", "/_test/delete", image_validating_policy("team-ivpol", namespace="team"))
+
+
+class KyvernoWithoutImagePolicyCRDs(KubeApi, unittest.TestCase):
+    """A cluster whose Kyverno predates ImageValidatingPolicy: `--kube-kyverno-policies` still starts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="signet-kube-no-ivp-")
+        with open(os.path.join(cls.work, "none.json"), "w") as f:
+            f.write("{}")
+        cls.key, cls.pub = e2e.make_key(os.path.join(cls.work, "key"), "p256")
+        policy = cluster_image_policy("kyverno-images", ["127.0.0.1:1/*"], cls.pub)
+        policy.update({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy"})
+        cls.start_api_server([policy], extra_args=("--without-group", "policies.kyverno.io"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_api_server()
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def test_kyverno_policies_are_read_when_no_image_validating_policy_crd_is_served(self):
+        signet = KubeSignet(self.work, self.kubeconfig, os.path.join(self.work, "policies"),
+                            ["--insecure-registry", "127.0.0.1:1"], ["--kube-kyverno-policies"])
+        try:
+            response = signet.review(e2e.pod_review(["127.0.0.1:1/app:v1"]))
+            self.assertFalse(response["allowed"])
+            self.assertIn("kyverno-images", response["status"]["message"])
+            requests = self.control("GET", "/_test/requests")
+            for version in ("v1", "v1beta1", "v1alpha1"):
+                self.assertIn(f"GET /apis/policies.kyverno.io/{version} 404", requests)
+        finally:
+            signet.stop()
+            signet.log.close()
+
 
 if __name__ == "__main__":
     e2e.SIGNET = os.path.abspath(sys.argv.pop(1))

@@ -45,6 +45,8 @@ What a client meets, as the real API server does it:
     sessionAffinity None and a clusterIP). A Deployment without spec.selector is 422 Invalid, as the real
     validation answers; --forbid gives the RBAC 403 naming the verb create and the namespace.
   - fixtures: JSON files holding objects, a list of objects or a `...List`, served from the start.
+  - --without-group GROUP: that group's resources are not served (404, and no discovery), as when its
+    CustomResourceDefinitions are not installed.
 
 Control endpoints for the test itself (no authentication, under /_test/):
   POST /_test/objects      body: an object; created or replaced (a new resourceVersion, an ADDED or
@@ -85,6 +87,10 @@ RESOURCES = {
     ("signet.dev", "v1alpha1", "imagepolicies"): ("ImagePolicy", True),
     ("kyverno.io", "v1", "clusterpolicies"): ("ClusterPolicy", False),
     ("kyverno.io", "v1", "policies"): ("Policy", True),
+    # Kyverno's image policies, which signet reads only to refuse; served at v1beta1 (as Kyverno 1.15 and 1.16
+    # serve them), so a client must find the version by discovery. --without-group drops them.
+    ("policies.kyverno.io", "v1beta1", "imagevalidatingpolicies"): ("ImageValidatingPolicy", False),
+    ("policies.kyverno.io", "v1beta1", "namespacedimagevalidatingpolicies"): ("NamespacedImageValidatingPolicy", True),
     ("", "v1", "secrets"): ("Secret", True),
     ("", "v1", "configmaps"): ("ConfigMap", True),
     ("", "v1", "serviceaccounts"): ("ServiceAccount", True),
@@ -715,7 +721,13 @@ def main():
     parser.add_argument("--forbid", action="append", default=[])
     parser.add_argument("--bookmark-interval", type=float, default=1.0)
     parser.add_argument("--plain-http", action="store_true")
+    parser.add_argument("--without-group", action="append", default=[],
+                        help="serve none of this API group's resources, as when its CRDs are not installed")
     ARGS = parser.parse_args()
+    for key in [k for k in RESOURCES if k[0] in ARGS.without_group]:
+        del RESOURCES[key]
+    KINDS.clear()
+    KINDS.update({(g, v, kind): (g, v, plural) for (g, v, plural), (kind, _) in RESOURCES.items()})
     os.makedirs(ARGS.dir, exist_ok=True)
     if ARGS.token:
         with open(os.path.join(ARGS.dir, "tokens"), "w") as f:

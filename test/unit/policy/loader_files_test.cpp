@@ -43,20 +43,86 @@ TEST_CASE("every document of a multi-document file is read, with lines counted i
   CHECK(report.errors[0].line == 2 + 22 + 3 + 22 + 2 + 15);
 }
 
-TEST_CASE("documents that are not Kyverno policies are skipped with a note", "[policy][loader][files]") {
-  std::string yaml =
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  key: value\n---\n" + keyed_policy() +
-      "---\napiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: allow-debug\n---\n- just\n- a list\n";
+TEST_CASE("documents of kinds that cannot verify images are skipped with a note", "[policy][loader][files]") {
+  std::string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  key: value\n---\n" +
+                     keyed_policy() +
+                     "---\napiVersion: kyverno.io/v2\nkind: PolicyException\nmetadata:\n  name: allow-debug\n"
+                     "---\napiVersion: policies.kyverno.io/v1\nkind: ValidatingPolicy\nmetadata:\n  name: labels\n"
+                     "---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                     "---\napiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\n"
+                     "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
   LoadReport report = load_text(yaml);
   CHECK(report.errors.empty());
   REQUIRE(report.accepted.size() == 1);
   CHECK(report.accepted[0].document == 2);
-  REQUIRE(report.notes.size() == 3);
+  REQUIRE(report.notes.size() == 6);
   CHECK_THAT(report.notes[0],
-             Catch::EndsWith("policy.yaml: document 1: v1 ConfigMap keys is not a policy signet reads; skipped"));
-  CHECK_THAT(report.notes[1],
-             Catch::Contains("document 3: kyverno.io/v2 PolicyException allow-debug is not a policy signet reads"));
-  CHECK_THAT(report.notes[2], Catch::Contains("document 4: not a Kubernetes object; skipped"));
+             Catch::EndsWith("policy.yaml: document 1: v1 ConfigMap keys cannot verify images; skipped"));
+  CHECK_THAT(report.notes[1], Catch::Contains("document 3: kyverno.io/v2 PolicyException allow-debug cannot verify"));
+  CHECK_THAT(report.notes[2], Catch::Contains("document 4: policies.kyverno.io/v1 ValidatingPolicy labels cannot"));
+  CHECK_THAT(report.notes[3], Catch::Contains("document 5: kustomize.config.k8s.io/v1beta1 Kustomization cannot"));
+  CHECK_THAT(report.notes[4], Catch::Contains("document 6: cli.kyverno.io/v1alpha1 Test t cannot verify images"));
+  CHECK_THAT(report.notes[5], Catch::Contains("document 7: apps/v1 Deployment web cannot verify images"));
+}
+
+TEST_CASE("image policies signet does not enforce yet are refused, never skipped", "[policy][loader][files]") {
+  for (const auto& [api_version, kind] :
+       std::vector<std::pair<std::string, std::string>>{{"policies.kyverno.io/v1", "ImageValidatingPolicy"},
+                                                        {"policies.kyverno.io/v1beta1", "ImageValidatingPolicy"},
+                                                        {"policies.kyverno.io/v1alpha1", "ImageValidatingPolicy"},
+                                                        {"policies.kyverno.io/v1", "NamespacedImageValidatingPolicy"},
+                                                        {"policy.sigstore.dev/v1beta1", "ClusterImagePolicy"},
+                                                        {"policy.sigstore.dev/v1alpha1", "ClusterImagePolicy"}}) {
+    INFO(api_version + " " + kind);
+    LoadReport report = load_text("# from another tool\napiVersion: " + api_version + "\nkind: " + kind +
+                                  "\nmetadata:\n  name: ivpol-sample\nspec:\n  validations: []\n");
+    CHECK(report.accepted.empty());
+    CHECK(report.notes.empty());
+    REQUIRE(report.errors.size() == 1);
+    const PolicyError& error = report.errors[0];
+    CHECK(error.refused_kind);
+    CHECK(error.document == 1);
+    CHECK(error.field_path == "kind");
+    CHECK(error.line == 3);
+    CHECK_THAT(error.message,
+               Catch::StartsWith(api_version + " " + kind + " ivpol-sample is not enforced by signet yet"));
+    CHECK_THAT(error.to_string(), Catch::EndsWith("policy.yaml:3: document 1: kind: " + error.message));
+  }
+  // One refused document refuses the file's set, whatever else it holds.
+  LoadReport mixed = load_text(keyed_policy() +
+                               "---\napiVersion: policies.kyverno.io/v1\nkind: ImageValidatingPolicy\n"
+                               "metadata:\n  name: ivpol\n");
+  CHECK(mixed.accepted.size() == 1);
+  REQUIRE(mixed.errors.size() == 1);
+  CHECK(mixed.errors[0].document == 2);
+}
+
+TEST_CASE("documents of unknown kinds, and documents that are not objects, are refused", "[policy][loader][files]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+       "example.com/v1 Widget w is a kind signet does not know"},
+      {"apiVersion: portieris.cloud.ibm.com/v1\nkind: ImagePolicy\nmetadata:\n  name: p\n",
+       "portieris.cloud.ibm.com/v1 ImagePolicy p is a kind signet does not know"},
+      {"apiVersion: kyverno.io/v1\nkind: ClusterPolicyList\nitems: []\n",
+       "kyverno.io/v1 ClusterPolicyList holds objects that signet does not read from a list"},
+      // What `kubectl get clusterpolicies -o yaml` writes: its items would otherwise go unread.
+      {"apiVersion: v1\nkind: List\nitems: []\n", "v1 List holds objects that signet does not read from a list"},
+      {"- just\n- a list\n", "not a Kubernetes object: apiVersion and kind are required"},
+      {"name: values\nreplicas: 2\n", "not a Kubernetes object: apiVersion and kind are required"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    INFO(yaml);
+    LoadReport report = load_text(yaml);
+    REQUIRE(report.errors.size() == 1);
+    CHECK(report.errors[0].refused_kind);
+    CHECK_THAT(report.errors[0].message, Catch::StartsWith(message));
+    CHECK(report.notes.empty());
+  }
+  // A field signet does not honour is not a kind refusal: --allow-skip never skips it.
+  std::string kms = keyed_policy();
+  kms.replace(kms.find("publicKeys:"), 11, "kms: gcpkms://k\n            publicKeys:");
+  PolicyError field = refusal_of(kms);
+  CHECK_FALSE(field.refused_kind);
 }
 
 TEST_CASE("a folder is read recursively: YAML files only, hidden entries skipped, in name order",

@@ -139,3 +139,34 @@ TEST_CASE("the accepted Kyverno policies carry their keys and failure actions in
   CHECK(policy.rules[0].verify_images[0].fingerprint != policy.rules[1].verify_images[0].fingerprint);
   CHECK_FALSE(policy.rules[1].verify_images[0].mutate_digest);
 }
+
+TEST_CASE("Kyverno's ImageValidatingPolicies are refused, none skipped, until signet enforces them",
+          "[policy][loader][vectors]") {
+  const fs::path dir = fs::path(SIGNET_VECTORS_DIR) / "kyverno-ivp";
+  if (!fs::is_directory(dir)) {
+    WARN("skipped: no Kyverno ImageValidatingPolicy vectors under " SIGNET_VECTORS_DIR);
+    return;
+  }
+  int files = 0, refused = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    LoadReport report = load_policies(entry.path());
+    for (const auto& note : report.notes) {
+      INFO(entry.path().string() << ": " << note);
+      CHECK(note.find("ImageValidatingPolicy") == std::string::npos);
+    }
+    bool holds_one = false;
+    for (const auto& error : report.errors) {
+      if (error.message.find("ImageValidatingPolicy") == std::string::npos) continue;
+      INFO(error.to_string());
+      CHECK_THAT(error.message, Catch::Contains("is not enforced by signet yet"));
+      CHECK(error.refused_kind);
+      holds_one = true;
+      ++refused;
+    }
+    files += holds_one ? 1 : 0;
+  }
+  WARN("Kyverno ImageValidatingPolicy vectors: " << refused << " policies in " << files << " files, all refused");
+  // The vectors hold one ImageValidatingPolicy per policy file (54 documents, a few files holding two).
+  CHECK(refused == 54);
+}
