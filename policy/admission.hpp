@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 
 namespace signet::policy {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "oci/reference.hpp"
-#include "policy/variables.hpp"
+#include "policy/jmespath/variables.hpp"
 
 namespace signet::policy {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "policy/admission.hpp"
 #include "policy/image_verifier.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 
 namespace signet::policy {
 

@@ -1,7 +1,7 @@
 #include "policy/cosign_evidence.hpp"
 
 #include "crypto/encoding.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 
 namespace signet::policy {
 namespace {

@@ -1,6 +1,6 @@
 #include "policy/image_extractor.hpp"
 
-#include "policy/jmespath.hpp"
+#include "policy/jmespath/jmespath.hpp"
 
 namespace signet::policy {
 namespace {

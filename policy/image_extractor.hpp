@@ -7,7 +7,7 @@
 
 #include "crypto/result.hpp"
 #include "policy/admission.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {

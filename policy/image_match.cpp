@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "policy/wildcard.hpp"
+#include "policy/jmespath/wildcard.hpp"
 
 namespace signet::policy {
 namespace {

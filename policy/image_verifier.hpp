@@ -16,7 +16,7 @@
 #include "crypto/sigstore_bundle.hpp"
 #include "crypto/sigstore_verifier.hpp"
 #include "oci/registry.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {

@@ -1,6 +1,6 @@
 #include "policy/manifest_rules.hpp"
 
-#include "policy/manifest_verifier.hpp"
+#include "policy/manifests/verifier.hpp"
 #include "policy/match.hpp"
 
 namespace signet::policy {

@@ -10,7 +10,7 @@
 #include "oci/registry.hpp"
 #include "policy/admission.hpp"
 #include "policy/engine.hpp"
-#include "policy/manifest_dry_run.hpp"
+#include "policy/manifests/dry_run.hpp"
 #include "policy/policy_set.hpp"
 
 namespace signet::policy {

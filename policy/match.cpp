@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 
-#include "policy/wildcard.hpp"
+#include "policy/jmespath/wildcard.hpp"
 
 namespace signet::policy {
 namespace {

@@ -12,7 +12,7 @@
 
 #include "crypto/certificate.hpp"
 #include "crypto/public_key.hpp"
-#include "policy/conditions.hpp"
+#include "policy/conditions/conditions.hpp"
 
 namespace re2 {
 class RE2;

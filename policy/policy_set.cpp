@@ -12,7 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "policy/engine.hpp"
-#include "policy/loader_document.hpp"
+#include "policy/loader/document.hpp"
 #include "policy/manifest_rules.hpp"
 
 namespace signet::policy {

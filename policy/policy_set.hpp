@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "policy/cluster_objects.hpp"
-#include "policy/manifest_loader.hpp"
+#include "policy/loader/manifests.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {

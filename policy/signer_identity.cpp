@@ -5,7 +5,7 @@
 
 #include <re2/re2.h>
 
-#include "policy/wildcard.hpp"
+#include "policy/jmespath/wildcard.hpp"
 
 namespace signet::policy {
 namespace {

@@ -1,6 +1,6 @@
 #include "server/admission_review.hpp"
 
-#include "policy/json_rapidjson.hpp"
+#include "policy/jmespath/json_rapidjson.hpp"
 
 #include <map>
 

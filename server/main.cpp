@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "server/commands.hpp"
+#include "server/cli/commands.hpp"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include "oci/registry.hpp"
 #include "oci/ttl_cache.hpp"
 #include "policy/engine.hpp"
-#include "policy/manifest_dry_run.hpp"
+#include "policy/manifests/dry_run.hpp"
 #include "policy/policy_set.hpp"
 #include "policy/verdict_cache.hpp"
 #include "server/metrics.hpp"

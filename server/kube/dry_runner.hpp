@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/manifest_dry_run.hpp"
+#include "policy/manifests/dry_run.hpp"
 #include "server/kube/api_client.hpp"
 
 namespace signet::server::kube {

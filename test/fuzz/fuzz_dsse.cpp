@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "crypto/dsse.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 
 namespace {
 

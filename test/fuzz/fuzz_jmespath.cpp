@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "policy/jmespath.hpp"
-#include "policy/variables.hpp"
+#include "policy/jmespath/jmespath.hpp"
+#include "policy/jmespath/variables.hpp"
 
 // The input is "expression\ndata": the expression is compiled and, when the data is JSON, evaluated.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {

@@ -10,7 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "crypto/encoding.hpp"
-#include "policy/manifest_message.hpp"
+#include "policy/manifests/message.hpp"
 
 namespace {
 

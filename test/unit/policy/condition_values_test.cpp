@@ -3,11 +3,11 @@
 #include <cmath>
 #include <string>
 
-#include "policy/condition_duration.hpp"
-#include "policy/condition_go_values.hpp"
-#include "policy/condition_pattern.hpp"
-#include "policy/condition_quantity.hpp"
-#include "policy/condition_semver.hpp"
+#include "policy/conditions/duration.hpp"
+#include "policy/conditions/go_values.hpp"
+#include "policy/conditions/pattern.hpp"
+#include "policy/conditions/quantity.hpp"
+#include "policy/conditions/semver.hpp"
 
 using namespace signet::policy;
 

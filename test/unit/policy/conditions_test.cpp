@@ -4,7 +4,7 @@
 #include <tuple>
 
 #include "conditions_kyverno_cases.hpp"
-#include "policy/conditions.hpp"
+#include "policy/conditions/conditions.hpp"
 
 using signet::policy::check_condition;
 using signet::policy::Condition;

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/commands.hpp"
+#include "server/cli/commands.hpp"
 
 using signet::server::run_jp;
 

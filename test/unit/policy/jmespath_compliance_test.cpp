@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "policy/jmespath.hpp"
+#include "policy/jmespath/jmespath.hpp"
 
 namespace fs = std::filesystem;
 using namespace signet::policy;

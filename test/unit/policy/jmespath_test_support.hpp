@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "policy/jmespath.hpp"
+#include "policy/jmespath/jmespath.hpp"
 
 namespace jmespath_test {
 

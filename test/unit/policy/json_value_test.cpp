@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 
 using namespace signet::policy;
 

@@ -12,7 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "policy/cluster_objects.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 #include "policy/policy_set.hpp"
 
 namespace signet::policy::testing {

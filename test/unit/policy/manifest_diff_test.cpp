@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "manifest_test_support.hpp"
-#include "policy/manifest_diff.hpp"
-#include "policy/manifest_ignore.hpp"
+#include "policy/manifests/diff.hpp"
+#include "policy/manifests/ignore.hpp"
 
 namespace signet::policy::manifest {
 

@@ -2,8 +2,8 @@
 
 #include "crypto/encoding.hpp"
 #include "manifest_test_support.hpp"
-#include "policy/manifest_message.hpp"
-#include "policy/manifest_verifier.hpp"
+#include "policy/manifests/message.hpp"
+#include "policy/manifests/verifier.hpp"
 
 namespace signet::policy::manifest {
 namespace {

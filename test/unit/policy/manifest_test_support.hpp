@@ -13,9 +13,9 @@
 
 #include "loader_test_support.hpp"
 #include "policy/admission.hpp"
-#include "policy/loader_yaml.hpp"
+#include "policy/loader/yaml.hpp"
 #include "policy/manifest_rules.hpp"
-#include "policy/manifest_signer.hpp"
+#include "policy/manifests/signer.hpp"
 
 namespace signet::policy::testing {
 

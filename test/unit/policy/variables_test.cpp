@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "jmespath_test_support.hpp"
-#include "policy/variables.hpp"
+#include "policy/jmespath/variables.hpp"
 
 using namespace jmespath_test;
 using Catch::Matchers::Contains;

@@ -9,7 +9,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "engine_test_support.hpp"
-#include "policy/loader_fingerprint.hpp"
+#include "policy/loader/fingerprint.hpp"
 
 using namespace signet;
 using namespace signet::policy;

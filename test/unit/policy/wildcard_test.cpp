@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "policy/wildcard.hpp"
+#include "policy/jmespath/wildcard.hpp"
 
 using signet::policy::has_wildcard;
 using signet::policy::wildcard_match;

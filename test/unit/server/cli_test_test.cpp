@@ -6,10 +6,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/cli_test_command.hpp"
-#include "server/cli_test_file.hpp"
-#include "server/cli_test_report.hpp"
-#include "server/cli_test_resources.hpp"
+#include "server/cli/cli_test_command.hpp"
+#include "server/cli/cli_test_file.hpp"
+#include "server/cli/cli_test_report.hpp"
+#include "server/cli/cli_test_resources.hpp"
 #include "test/unit/oci/test_registry.hpp"
 
 namespace signet::server {

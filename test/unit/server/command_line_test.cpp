@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "server/command_line.hpp"
+#include "server/cli/command_line.hpp"
 
 using signet::server::CommandLine;
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "server/registry_flags.hpp"
+#include "server/cli/registry_flags.hpp"
 
 using namespace signet::server;
 

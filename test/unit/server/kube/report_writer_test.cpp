@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "server/kube/report_flags.hpp"
+#include "server/cli/report_flags.hpp"
 #include "server/kube/report_writer.hpp"
 #include "server/run_sync.hpp"
 #include "server/webhook.hpp"

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "oci/secret_source.hpp"
-#include "policy/json_value.hpp"
+#include "policy/jmespath/json_value.hpp"
 #include "policy/policy_set.hpp"
 #include "server/kube/secret_reader.hpp"
 #include "test/unit/policy/loader_test_support.hpp"
