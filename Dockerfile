@@ -9,33 +9,24 @@
 # Build arguments:
 #   SIGNET_TESTS=1   also build and run the crypto and policy unit tests in the build stage (they need
 #                    no registry); the image is the same either way.
-#   DEBIAN_IMAGE, NODE_IMAGE   the base images, for mirrors and air-gapped builds (same releases).
+#   DEBIAN_IMAGE   the base image, for mirrors and air-gapped builds (same release).
 
 ARG DEBIAN_IMAGE=docker.io/library/debian:12.11-slim
-ARG NODE_IMAGE=docker.io/library/node:20.19.2-bookworm-slim
-
-# Node.js 20 only to install the npm package whose TUF seed holds the sigstore public-good trusted root
-# signet embeds (crypto/CMakeLists.txt); Debian 12's nodejs is too old for it.
-FROM ${NODE_IMAGE} AS node
 
 FROM ${DEBIAN_IMAGE} AS build
 ARG SIGNET_TESTS=0
 # The build subset of scripts/install-deps (test/deploy/dockerfile_lint.py checks it stays a subset).
-# catch2 and libbenchmark-dev are headers and small libraries CMake's configure step looks for.
+# catch2 and libbenchmark-dev are headers and small libraries CMake's configure step looks for; Debian's
+# npm fetches the TUF seed that holds the sigstore public-good trusted root signet embeds
+# (crypto/fetch_tuf_seed.py).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libssl-dev rapidjson-dev libyaml-cpp-dev libre2-dev libcbor-dev zlib1g-dev \
-      catch2 libbenchmark-dev python3 ca-certificates openssl \
+      catch2 libbenchmark-dev python3 ca-certificates openssl nodejs npm \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=node /usr/local/bin/node /usr/local/bin/node
-COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 
 WORKDIR /src
-# The npm packages first: this layer is reused until the lock file changes.
-COPY test/support/sigstore/package.json test/support/sigstore/package-lock.json test/support/sigstore/
-RUN node /usr/local/lib/node_modules/npm/bin/npm-cli.js ci --prefix test/support/sigstore \
-      --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=$([ "$SIGNET_TESTS" = 1 ] && echo ON || echo OFF) \
  && cmake --build build --target signet \

@@ -102,12 +102,12 @@ void write_string(std::string_view text, std::string& out) {
 }
 
 // Deeper than any document sigstore signs; the limit keeps the recursion off the end of the stack.
-constexpr int kMaxDepth = 512;
+constexpr int kMaxCanonicalDepth = 512;
 
 // `path` names the value for messages ("$.spec[2]"); each level appends its part and takes it back.
 Result<void> write_value(const rapidjson::Value& value, std::string& path, int depth, std::string& out) {
-  if (depth > kMaxDepth) {
-    return Error::invalid("canonical JSON: " + path + " is nested deeper than " + std::to_string(kMaxDepth) +
+  if (depth > kMaxCanonicalDepth) {
+    return Error::invalid("canonical JSON: " + path + " is nested deeper than " + std::to_string(kMaxCanonicalDepth) +
                           " levels");
   }
   switch (value.GetType()) {

@@ -19,9 +19,7 @@ using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX_free
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Free<GENERAL_NAMES_free>>;
 using Utf8StringPtr = std::unique_ptr<ASN1_UTF8STRING, Free<ASN1_UTF8STRING_free>>;
 
-void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
 void free_x509_stack_shallow(STACK_OF(X509) * stack) { sk_X509_free(stack); }
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), Free<free_x509_stack>>;
 using X509ViewStackPtr = std::unique_ptr<STACK_OF(X509), Free<free_x509_stack_shallow>>;
 
 // Fulcio's arc: 1.3.6.1.4.1.57264.1.<n>.

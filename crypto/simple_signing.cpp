@@ -19,7 +19,7 @@ namespace {
 using rapidjson::Value;
 
 // Deep enough for any real `optional` value, shallow enough that nothing here recurses far.
-constexpr int kMaxDepth = 32;
+constexpr int kMaxPayloadDepth = 32;
 
 std::string_view view(const Value& string) { return {string.GetString(), string.GetStringLength()}; }
 
@@ -58,8 +58,8 @@ Result<void> check_structure(const Value& root) {
   while (!pending.empty()) {
     auto [value, path, depth] = std::move(pending.back());
     pending.pop_back();
-    if (depth > kMaxDepth) {
-      return Error::invalid("the payload nests deeper than " + std::to_string(kMaxDepth) + " levels at " + path);
+    if (depth > kMaxPayloadDepth) {
+      return Error::invalid("the payload nests deeper than " + std::to_string(kMaxPayloadDepth) + " levels at " + path);
     }
     if (value->IsObject()) {
       std::set<std::string_view> seen;
@@ -109,7 +109,7 @@ Result<const Value*> member(const Value& object, const std::string& path, std::s
   return &value;
 }
 
-Result<std::string> string_member(const Value& object, const std::string& path, std::string_view name) {
+Result<std::string> payload_string(const Value& object, const std::string& path, std::string_view name) {
   auto value = member(object, path, name, rapidjson::kStringType);
   if (!value) return value.error();
   return std::string(view(**value));
@@ -153,7 +153,7 @@ Result<SimpleSigningPayload> parse_simple_signing(std::string_view json) {
   if (auto ok = check_known_fields(**identity, "critical.identity", {"docker-reference"}); !ok) {
     return ok.error();
   }
-  auto reference = string_member(**identity, "critical.identity", "docker-reference");
+  auto reference = payload_string(**identity, "critical.identity", "docker-reference");
   if (!reference) return reference.error();
   payload.docker_reference = std::move(*reference);
 
@@ -162,14 +162,14 @@ Result<SimpleSigningPayload> parse_simple_signing(std::string_view json) {
   if (auto ok = check_known_fields(**image, "critical.image", {"docker-manifest-digest"}); !ok) {
     return ok.error();
   }
-  auto digest = string_member(**image, "critical.image", "docker-manifest-digest");
+  auto digest = payload_string(**image, "critical.image", "docker-manifest-digest");
   if (!digest) return digest.error();
   if (!is_valid_digest(*digest)) {
     return Error::invalid("critical.image.docker-manifest-digest is not a valid digest: '" + *digest + "'");
   }
   payload.manifest_digest = std::move(*digest);
 
-  auto type = string_member(**critical, "critical", "type");
+  auto type = payload_string(**critical, "critical", "type");
   if (!type) return type.error();
   payload.type = std::move(*type);
 

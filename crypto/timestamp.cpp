@@ -20,8 +20,6 @@ using TstInfoPtr = std::unique_ptr<TS_TST_INFO, Free<TS_TST_INFO_free>>;
 using TsVerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, Free<TS_VERIFY_CTX_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, Free<X509_STORE_free>>;
 using BioPtr = std::unique_ptr<BIO, Free<BIO_free_all>>;
-void free_x509_stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), Free<free_x509_stack>>;
 
 // OpenSSL's TS code puts the useful part ("Verify error:certificate has expired") in the error's data.
 std::string take_ts_errors() {

@@ -1,4 +1,5 @@
 #include "oci/auth_challenge.hpp"
+#include "oci/url.hpp"
 
 namespace signet::oci {
 namespace {
@@ -35,14 +36,6 @@ bool is_tchar(char c) {
 bool is_token68_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~' || c == '+' || c == '/';
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 class Cursor {
@@ -135,7 +128,7 @@ Result<std::vector<AuthChallenge>> parse_auth_challenges(std::string_view header
     if (challenges.size() == kMaxChallenges)
       return Error::invalid("WWW-Authenticate header with more than 16 challenges");
     AuthChallenge challenge;
-    challenge.scheme = lower(scheme);
+    challenge.scheme = ascii_lower(scheme);
     const std::size_t after_scheme = in.pos();
     in.skip_spaces();
     if (in.pos() > after_scheme && !in.done() && in.peek() != ',' && !at_auth_param(in)) {
@@ -161,7 +154,7 @@ Result<std::vector<AuthChallenge>> parse_auth_challenges(std::string_view header
           in.seek(before);
           break;
         }
-        const std::string name = lower(in.token());
+        const std::string name = ascii_lower(in.token());
         in.skip_spaces();
         in.seek(in.pos() + 1);  // '='
         in.skip_spaces();

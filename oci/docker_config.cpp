@@ -1,4 +1,5 @@
 #include "oci/docker_config.hpp"
+#include "oci/url.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -11,14 +12,6 @@
 
 namespace signet::oci {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 struct HostPort {
   std::string host;  // lowercased; Docker Hub's names folded into "docker.io"
@@ -36,7 +29,7 @@ HostPort split_authority(std::string_view authority) {
     colon = authority.rfind(':');
   }
   HostPort out;
-  out.host = lower(authority.substr(0, colon));
+  out.host = ascii_lower(authority.substr(0, colon));
   if (colon != std::string_view::npos) out.port = std::string(authority.substr(colon + 1));
   if (out.port.empty() && (out.host == "index.docker.io" || out.host == "registry-1.docker.io")) out.host = "docker.io";
   return out;

@@ -23,6 +23,7 @@
 #include "oci/http_connection_pool.hpp"
 #include "oci/http_host_slots.hpp"
 #include "oci/http_retry_after.hpp"
+#include "oci/url.hpp"
 
 namespace signet::oci {
 namespace {
@@ -44,15 +45,8 @@ constexpr auto kFirstBackoff = std::chrono::milliseconds(200);
 // A longer Retry-After is shortened to this: a webhook cannot wait for minutes anyway.
 constexpr auto kMaxRetryWait = std::chrono::seconds(10);
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
 
 bool is_ip_address(const std::string& host) {
@@ -333,10 +327,10 @@ struct HttpTransport::Impl {
   net::awaitable<Result<HttpResponse>> attempt(const HttpRequest& request, Deadline deadline) {
     const Url& url = request.url;
     const net::any_io_executor caller = co_await net::this_coro::executor;
-    auto slot = co_await slots.acquire(lower(url.authority()), deadline);
+    auto slot = co_await slots.acquire(ascii_lower(url.authority()), deadline);
     if (!slot) co_return slot.error();
 
-    const std::string key = url.scheme + "://" + lower(url.authority());
+    const std::string key = url.scheme + "://" + ascii_lower(url.authority());
     std::unique_ptr<Connection> connection;
     if (is_idempotent(request.method)) connection = take_idle(key);
     while (true) {
@@ -369,7 +363,7 @@ struct HttpTransport::Impl {
 
 HttpTransport::HttpTransport(net::any_io_executor executor, HttpTransportOptions options)
     : impl_(std::make_unique<Impl>(std::move(executor), std::move(options))) {
-  for (const auto& host : impl_->options.insecure_hosts) impl_->insecure_hosts.push_back(lower(host));
+  for (const auto& host : impl_->options.insecure_hosts) impl_->insecure_hosts.push_back(ascii_lower(host));
   SSL_CTX_set_min_proto_version(impl_->tls.native_handle(), TLS1_2_VERSION);
   impl_->tls.set_verify_mode(ssl::verify_peer);
   error_code ec;
@@ -389,8 +383,8 @@ Result<void> HttpTransport::ready() const {
 }
 
 bool HttpTransport::plain_http_allowed(const Url& url) const {
-  const std::string host = lower(url.host);
-  const std::string authority = lower(url.authority());
+  const std::string host = ascii_lower(url.host);
+  const std::string authority = ascii_lower(url.authority());
   const std::string with_port = host + ":" + url.effective_port();
   return std::any_of(impl_->insecure_hosts.begin(), impl_->insecure_hosts.end(), [&](const std::string& entry) {
     if (entry == authority || entry == with_port) return true;

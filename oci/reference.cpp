@@ -1,6 +1,7 @@
 // Image references, following distribution/reference: the grammar of its regexp.go, the Docker Hub
 // normalisation of its normalize.go (ParseNormalizedNamed) and go-digest's validation of digests.
 #include "oci/reference.hpp"
+#include "oci/url.hpp"
 
 #include <algorithm>
 #include <array>
@@ -26,15 +27,7 @@ bool has_upper(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 // path-component := [a-z0-9]+ (separator [a-z0-9]+)*, separator := "." | "_" | "__" | "-"+
 bool valid_path_component(std::string_view c) {
@@ -85,31 +78,31 @@ Result<void> check_domain(std::string_view domain) {
   if (domain.starts_with('[')) {
     const std::size_t close = domain.find(']');
     if (close == std::string_view::npos)
-      return Error::invalid("invalid registry host " + quoted(domain) + ": unclosed '['");
+      return Error::invalid("invalid registry host " + in_quotes(domain) + ": unclosed '['");
     host = domain.substr(0, close + 1);
     const std::string_view inner = host.substr(1, host.size() - 2);
     if (inner.empty() || !std::all_of(inner.begin(), inner.end(), [](char c) { return is_hex(c) || c == ':'; })) {
-      return Error::invalid("invalid registry host " + quoted(domain) +
+      return Error::invalid("invalid registry host " + in_quotes(domain) +
                             ": an IPv6 address holds only hex digits and ':' (no zone, no embedded IPv4)");
     }
     const std::string_view rest = domain.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return Error::invalid("invalid registry host " + quoted(domain));
+      if (rest.front() != ':') return Error::invalid("invalid registry host " + in_quotes(domain));
       port = rest.substr(1);
-      if (port.empty()) return Error::invalid("invalid registry host " + quoted(domain) + ": empty port");
+      if (port.empty()) return Error::invalid("invalid registry host " + in_quotes(domain) + ": empty port");
     }
   } else {
     const std::size_t colon = domain.find(':');
     if (colon != std::string_view::npos) {
       host = domain.substr(0, colon);
       port = domain.substr(colon + 1);
-      if (port.empty()) return Error::invalid("invalid registry host " + quoted(domain) + ": empty port");
+      if (port.empty()) return Error::invalid("invalid registry host " + in_quotes(domain) + ": empty port");
     }
     std::size_t start = 0;
     while (true) {
       const std::size_t dot = host.find('.', start);
       if (!valid_domain_component(host.substr(start, dot - start))) {
-        return Error::invalid("invalid registry host " + quoted(domain) +
+        return Error::invalid("invalid registry host " + in_quotes(domain) +
                               ": each dot-separated part is letters, digits and inner '-'");
       }
       if (dot == std::string_view::npos) break;
@@ -118,12 +111,12 @@ Result<void> check_domain(std::string_view domain) {
   }
   if (!port.empty()) {
     if (!std::all_of(port.begin(), port.end(), is_digit)) {
-      return Error::invalid("invalid registry host " + quoted(domain) + ": the port is not a number");
+      return Error::invalid("invalid registry host " + in_quotes(domain) + ": the port is not a number");
     }
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-      return Error::invalid("invalid registry host " + quoted(domain) + ": port out of range");
+      return Error::invalid("invalid registry host " + in_quotes(domain) + ": port out of range");
     }
   }
   return success();
@@ -136,9 +129,9 @@ Result<void> check_tag(std::string_view tag) {
     return Error::invalid("tag longer than 128 characters (" + std::to_string(tag.size()) + ")");
   }
   if (!is_word(tag.front()))
-    return Error::invalid("invalid tag " + quoted(tag) + ": it must start with a letter, digit or '_'");
+    return Error::invalid("invalid tag " + in_quotes(tag) + ": it must start with a letter, digit or '_'");
   if (!std::all_of(tag.begin(), tag.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; })) {
-    return Error::invalid("invalid tag " + quoted(tag) + ": only letters, digits, '_', '.' and '-' are allowed");
+    return Error::invalid("invalid tag " + in_quotes(tag) + ": only letters, digits, '_', '.' and '-' are allowed");
   }
   return success();
 }
@@ -148,7 +141,7 @@ Result<void> check_tag(std::string_view tag) {
 Result<void> check_digest_format(std::string_view digest) {
   const std::size_t colon = digest.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Error::invalid("invalid digest " + quoted(digest) + ": expected <algorithm>:<hex>");
+    return Error::invalid("invalid digest " + in_quotes(digest) + ": expected <algorithm>:<hex>");
   }
   const std::string_view algorithm = digest.substr(0, colon);
   const std::string_view hex = digest.substr(colon + 1);
@@ -159,15 +152,15 @@ Result<void> check_digest_format(std::string_view digest) {
   constexpr std::array<Known, 3> known{{{"sha256", 64}, {"sha384", 96}, {"sha512", 128}}};
   const auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) { return k.name == algorithm; });
   if (it == known.end()) {
-    return Error::invalid("invalid digest " + quoted(digest) + ": unsupported algorithm " + quoted(algorithm) +
+    return Error::invalid("invalid digest " + in_quotes(digest) + ": unsupported algorithm " + in_quotes(algorithm) +
                           " (sha256, sha384 or sha512)");
   }
   if (hex.size() != it->hex_length) {
-    return Error::invalid("invalid digest " + quoted(digest) + ": " + std::string(algorithm) + " needs " +
+    return Error::invalid("invalid digest " + in_quotes(digest) + ": " + std::string(algorithm) + " needs " +
                           std::to_string(it->hex_length) + " hex digits, not " + std::to_string(hex.size()));
   }
   if (!std::all_of(hex.begin(), hex.end(), is_lower_hex)) {
-    return Error::invalid("invalid digest " + quoted(digest) + ": only lowercase hex digits are allowed");
+    return Error::invalid("invalid digest " + in_quotes(digest) + ": only lowercase hex digits are allowed");
   }
   return success();
 }
@@ -184,7 +177,7 @@ Result<void> check_digest_syntax(std::string_view digest) { return check_digest_
 
 Result<Reference> parse_reference(std::string_view text) {
   if (text.empty()) return Error::invalid("empty image reference");
-  auto fail = [&](const Error& e) { return e.context("invalid image reference " + quoted(text)); };
+  auto fail = [&](const Error& e) { return e.context("invalid image reference " + in_quotes(text)); };
 
   if (text.size() == 64 && std::all_of(text.begin(), text.end(), is_lower_hex)) {
     return fail(Error::invalid("a 64-hex-digit string is an image ID, not a repository name"));
@@ -224,10 +217,10 @@ Result<Reference> parse_reference(std::string_view text) {
   }
 
   if (!valid_path(ref.repository)) {
-    if (has_upper(ref.repository) && valid_path(lowered(ref.repository))) {
-      return fail(Error::invalid("repository name " + quoted(ref.repository) + " must be lowercase"));
+    if (has_upper(ref.repository) && valid_path(ascii_lower(ref.repository))) {
+      return fail(Error::invalid("repository name " + in_quotes(ref.repository) + " must be lowercase"));
     }
-    return fail(Error::invalid("invalid repository name " + quoted(path) +
+    return fail(Error::invalid("invalid repository name " + in_quotes(path) +
                                ": components are lowercase letters and digits joined by '.', '_', '__' or "
                                "'-', separated by single '/'"));
   }

@@ -29,6 +29,9 @@ Result<Url> parse_url(std::string_view text);
 // A redirect's Location, absolute or relative to `base` ("/path", "//host/path", "path").
 Result<Url> resolve_url(const Url& base, std::string_view location);
 
+// `text` with A-Z lowered: hosts, schemes and header names compare without case.
+std::string ascii_lower(std::string_view text);
+
 // Percent-encoding for a query component (RFC 3986 unreserved characters stay).
 std::string url_encode(std::string_view text);
 

@@ -15,7 +15,8 @@
 namespace signet::policy {
 namespace {
 
-// One entry of an attestor set after several keys in one publicKeys were expanded into one entry each.
+// One entry of an attestor set, named as written in the policy (the loader gave each key of a publicKeys
+// an entry of its own: AttestorSet::add).
 struct ExpandedEntry {
   const Attestor* attestor = nullptr;
   const crypto::PublicKey* key = nullptr;  // null for a nested set
@@ -23,23 +24,19 @@ struct ExpandedEntry {
   std::string key_name;                    // "the key of …" / "key 2 of …"
 };
 
-std::vector<ExpandedEntry> expand(const AttestorSet& set, const std::string& path) {
+std::vector<ExpandedEntry> entries_of(const AttestorSet& set, const std::string& path) {
   std::vector<ExpandedEntry> out;
-  for (std::size_t i = 0; i < set.entries.size(); ++i) {
-    const Attestor& attestor = set.entries[i];
-    const std::string entry_path = path + ".entries[" + std::to_string(i) + "]";
-    if (attestor.keys && attestor.keys->public_keys.size() > 1) {
-      const auto& keys = attestor.keys->public_keys;
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        out.push_back({&attestor, &keys[k], entry_path,
-                       "key " + std::to_string(k + 1) + " of " + std::to_string(keys.size()) + " of " + entry_path});
-      }
-    } else {
-      const crypto::PublicKey* key =
-          attestor.keys && !attestor.keys->public_keys.empty() ? &attestor.keys->public_keys.front() : nullptr;
-      const char* what = attestor.keyless ? "the keyless signer of " : attestor.certificates ? "the certificate of " : "the key of ";
-      out.push_back({&attestor, key, entry_path, what + entry_path});
-    }
+  for (const Attestor& attestor : set.entries) {
+    const std::string entry_path = path + ".entries[" + std::to_string(attestor.written_index) + "]";
+    const crypto::PublicKey* key =
+        attestor.keys && !attestor.keys->public_keys.empty() ? &attestor.keys->public_keys.front() : nullptr;
+    const char* what = attestor.keyless        ? "the keyless signer of "
+                       : attestor.certificates ? "the certificate of "
+                                               : "the key of ";
+    std::string name = attestor.key_count > 1 ? "key " + std::to_string(attestor.key_number) + " of " +
+                                                    std::to_string(attestor.key_count) + " of " + entry_path
+                                              : what + entry_path;
+    out.push_back({&attestor, key, entry_path, std::move(name)});
   }
   return out;
 }
@@ -108,8 +105,8 @@ crypto::CertificatePool pool_of(const std::vector<crypto::Certificate>& chain) {
 
 // Each signature of the entry's kind checked against one attestor entry, in the order found.
 boost::asio::awaitable<Result<std::vector<Result<void>>>> checked_signatures(const ExpandedEntry& e,
-                                                                           const ImageVerification& entry,
-                                                                           EvidenceSource& source) {
+                                                                             const ImageVerification& entry,
+                                                                             EvidenceSource& source) {
   std::vector<Result<void>> checked;
   const std::string& digest = source.image().digest;
   if (entry.type == VerificationType::SigstoreBundle) {
@@ -175,8 +172,8 @@ Result<json::Value> verified_statement(const crypto::SignatureEvidence& evidence
 // The verified statements of the entry's kind (cosign `.att` layers or sigstore bundles), or why each is
 // not one.
 boost::asio::awaitable<Result<std::vector<Result<json::Value>>>> checked_statements(const ExpandedEntry& e,
-                                                                                  const ImageVerification& entry,
-                                                                                  EvidenceSource& source) {
+                                                                                    const ImageVerification& entry,
+                                                                                    EvidenceSource& source) {
   std::vector<Result<json::Value>> checked;
   const std::string& digest = source.image().digest;
   if (entry.type == VerificationType::SigstoreBundle) {
@@ -247,7 +244,7 @@ boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntr
 }
 
 boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const std::string& path, const Leaf& leaf) {
-  const auto entries = expand(set, path);
+  const auto entries = entries_of(set, path);
   const int required = set.count && *set.count > 0 ? *set.count : static_cast<int>(entries.size());
   int verified = 0, unavailable = 0;
   std::vector<Error> errors;
@@ -358,8 +355,8 @@ Result<crypto::VerifiedSignature> verify_evidence(const crypto::SignatureEvidenc
   return Error::invalid("the attestor has no keys, keyless or certificates");
 }
 
-Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& attestor,
-                          const crypto::PublicKey* key, std::string_view digest) {
+Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& attestor, const crypto::PublicKey* key,
+                          std::string_view digest) {
   auto evidence = crypto::evidence_from_bundle(bundle);
   if (!evidence) return evidence.error();
   if (evidence->envelope) {
@@ -369,7 +366,8 @@ Result<void> check_bundle(const crypto::SigstoreBundle& bundle, const Attestor& 
   }
   // A message signature over the image: its digest is the manifest's.
   const std::string signed_digest = "sha256:" + crypto::hex_encode(evidence->payload_sha256);
-  if (signed_digest != digest) return Error::invalid("the bundle signs " + signed_digest + ", not " + std::string(digest));
+  if (signed_digest != digest)
+    return Error::invalid("the bundle signs " + signed_digest + ", not " + std::string(digest));
   if (auto verified = verify_evidence(*evidence, attestor, key); !verified) return verified.error();
   return success();
 }
@@ -412,8 +410,8 @@ Result<void> check_signature(const oci::CosignSignature& signature, const Attest
                             "\")");
     }
     if (found->second != wanted) {
-      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" +
-                            wanted + "\"");
+      return Error::invalid("annotation " + name + " is \"" + found->second + "\", the attestor requires \"" + wanted +
+                            "\"");
     }
   }
   return success();

@@ -30,8 +30,8 @@ RuleStatus status_of(manifest::Verdict::Status status) {
   return RuleStatus::Error;
 }
 
-std::vector<std::pair<const Policy*, const Rule*>> applicable_rules(const PolicySet& policies,
-                                                                   const AdmissionRequest& request) {
+std::vector<std::pair<const Policy*, const Rule*>> manifest_rules_for(const PolicySet& policies,
+                                                                      const AdmissionRequest& request) {
   std::vector<std::pair<const Policy*, const Rule*>> out;
   for (const auto& policy : policies.policies) {
     for (const auto& rule : policy.rules) {
@@ -81,19 +81,18 @@ bool has_manifest_rules(const PolicySet& policies) {
 
 std::vector<RuleResult> evaluate_manifest_rules(const PolicySet& policies, const AdmissionRequest& request) {
   std::vector<RuleResult> results;
-  for (const auto& [policy, rule] : applicable_rules(policies, request)) {
-    results.push_back(result_for(*policy, *rule, request, [&] {
-      return manifest::verify(*rule->manifests, object_of(request));
-    }));
+  for (const auto& [policy, rule] : manifest_rules_for(policies, request)) {
+    results.push_back(
+        result_for(*policy, *rule, request, [&] { return manifest::verify(*rule->manifests, object_of(request)); }));
   }
   return results;
 }
 
 asio::awaitable<std::vector<RuleResult>> evaluate_manifest_rules(const PolicySet& policies,
-                                                                 const AdmissionRequest& request,
-                                                                 DryRunner* dry_runner, oci::Deadline deadline) {
+                                                                 const AdmissionRequest& request, DryRunner* dry_runner,
+                                                                 oci::Deadline deadline) {
   std::vector<RuleResult> results;
-  for (const auto& [policy, rule] : applicable_rules(policies, request)) {
+  for (const auto& [policy, rule] : manifest_rules_for(policies, request)) {
     manifest::Verdict verdict{manifest::Verdict::Status::Pass, ""};  // unused for a dry-run request
     if (!request.dry_run) {
       const json::Value object = object_of(request);

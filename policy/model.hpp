@@ -172,7 +172,8 @@ struct CertificateAttestor {
 
 struct AttestorSet;
 
-// attestors[].entries[]: exactly one of keys, keyless, certificates or a nested attestor set.
+// attestors[].entries[]: exactly one of keys, keyless, certificates or a nested attestor set; `keys` holds
+// at most one key (AttestorSet::add).
 struct Attestor {
   std::optional<StaticKeyAttestor> keys;
   std::optional<KeylessAttestor> keyless;
@@ -180,6 +181,11 @@ struct Attestor {
   std::shared_ptr<const AttestorSet> attestor;     // the nested set, parsed; null when absent
   std::map<std::string, std::string> annotations;  // required in the signature payload's optional claims
   std::string repository;                          // "" = the rule's repository (or the image's)
+  // Where the entry was written, for messages: its index in entries[] as written, and which of the keys
+  // of its publicKeys it holds ("key 2 of 3").
+  std::size_t written_index = 0;
+  std::size_t key_number = 1;
+  std::size_t key_count = 1;
 };
 
 // attestors[]: `count` of `entries` must verify (all of them when count is absent).
@@ -188,6 +194,10 @@ struct AttestorSet {
   std::vector<Attestor> entries;
 
   int required_count() const { return count && *count > 0 ? *count : static_cast<int>(entries.size()); }
+
+  // Adds an entry as written in a policy. Kyverno's expandStaticKeys: an entry whose publicKeys holds
+  // several keys counts as one entry per key. Every set is built through this, so it happens once.
+  void add(Attestor attestor);
 };
 
 // verifyImages[].attestations[]: in-toto statements of `predicate_type` (Kyverno's `type`, or the older

@@ -44,7 +44,7 @@ std::string timestamp() {
   return buffer;
 }
 
-std::string format_number(double value) {
+std::string json_number(double value) {
   if (!std::isfinite(value)) return "null";  // JSON has no NaN or infinity
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.6g", value);
@@ -121,7 +121,7 @@ void append_json_value(std::string& out, const LogField::Value& value) {
   } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
     out += std::to_string(*integer);
   } else if (const auto* real = std::get_if<double>(&value)) {
-    out += format_number(*real);
+    out += json_number(*real);
   } else if (const auto* flag = std::get_if<bool>(&value)) {
     out += *flag ? "true" : "false";
   } else {

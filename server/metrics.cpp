@@ -6,7 +6,7 @@
 namespace signet::server {
 namespace {
 
-std::string format_number(double value) {
+std::string prometheus_number(double value) {
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   if (std::isnan(value)) return "NaN";
   char buffer[32];
@@ -69,7 +69,7 @@ void MetricFamily::render(std::string& out) const {
   render_header(out, name_, help_, type_ == Type::Counter ? "counter" : "gauge");
   std::lock_guard lock(mutex_);
   for (const auto& [labels, value] : values_)
-    out += name_ + render_labels(label_names_, labels) + " " + format_number(value) + "\n";
+    out += name_ + render_labels(label_names_, labels) + " " + prometheus_number(value) + "\n";
 }
 
 Histogram::Histogram(std::string name, std::string help, std::vector<double> upper_bounds,
@@ -111,11 +111,11 @@ void Histogram::render(std::string& out) const {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
       cumulative += series.bucket_counts[i];
-      values.back() = i < bounds_.size() ? format_number(bounds_[i]) : "+Inf";
+      values.back() = i < bounds_.size() ? prometheus_number(bounds_[i]) : "+Inf";
       out += name_ + "_bucket" + render_labels(names, values) + " " + std::to_string(cumulative) + "\n";
     }
     const std::string plain = render_labels(label_names_, labels);
-    out += name_ + "_sum" + plain + " " + format_number(series.sum) + "\n";
+    out += name_ + "_sum" + plain + " " + prometheus_number(series.sum) + "\n";
     out += name_ + "_count" + plain + " " + std::to_string(series.count) + "\n";
   }
 }

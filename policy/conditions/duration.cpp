@@ -19,7 +19,7 @@ std::optional<std::uint64_t> unit_nanoseconds(std::string_view unit) {
   return std::nullopt;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_duration_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
@@ -33,11 +33,11 @@ std::optional<std::int64_t> parse_go_duration(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::uint64_t total = 0;
   while (!s.empty()) {
-    if (!(s[0] == '.' || is_digit(s[0]))) return std::nullopt;
+    if (!(s[0] == '.' || is_duration_digit(s[0]))) return std::nullopt;
     // Integer part; overflow is an error.
     std::uint64_t whole = 0;
     std::size_t i = 0;
-    for (; i < s.size() && is_digit(s[i]); ++i) {
+    for (; i < s.size() && is_duration_digit(s[i]); ++i) {
       if (whole > kLimit / 10) return std::nullopt;
       whole = whole * 10 + static_cast<std::uint64_t>(s[i] - '0');
       if (whole > kLimit) return std::nullopt;
@@ -52,7 +52,7 @@ std::optional<std::int64_t> parse_go_duration(std::string_view s) {
       s.remove_prefix(1);
       bool overflow = false;
       std::size_t j = 0;
-      for (; j < s.size() && is_digit(s[j]); ++j) {
+      for (; j < s.size() && is_duration_digit(s[j]); ++j) {
         if (overflow) continue;
         if (fraction > (kLimit - 1) / 10) {
           overflow = true;
@@ -71,7 +71,7 @@ std::optional<std::int64_t> parse_go_duration(std::string_view s) {
     }
     if (!before_point && !after_point) return std::nullopt;
     std::size_t u = 0;
-    while (u < s.size() && !(s[u] == '.' || is_digit(s[u]))) ++u;
+    while (u < s.size() && !(s[u] == '.' || is_duration_digit(s[u]))) ++u;
     if (u == 0) return std::nullopt;  // missing unit
     const auto unit = unit_nanoseconds(s.substr(0, u));
     if (!unit) return std::nullopt;

@@ -68,7 +68,7 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_go_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 // Whether `s` (sign removed) is a Go float literal: digits [. digits] [e [sign] digits] with at least one
@@ -76,7 +76,7 @@ bool is_hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) 
 bool is_float_syntax(std::string_view s, bool& hex) {
   hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
   std::size_t i = hex ? 2 : 0;
-  auto digit = hex ? is_hex_digit : is_digit;
+  auto digit = hex ? is_hex_digit : is_go_digit;
   std::size_t mantissa_digits = 0;
   while (i < s.size() && digit(s[i])) ++i, ++mantissa_digits;
   if (i < s.size() && s[i] == '.') {
@@ -89,7 +89,7 @@ bool is_float_syntax(std::string_view s, bool& hex) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     std::size_t exponent_digits = 0;
-    while (i < s.size() && is_digit(s[i])) ++i, ++exponent_digits;
+    while (i < s.size() && is_go_digit(s[i])) ++i, ++exponent_digits;
     if (exponent_digits == 0) return false;
   } else if (hex) {
     return false;  // Go requires the p exponent of a hexadecimal float

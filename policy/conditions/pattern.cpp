@@ -12,18 +12,18 @@ namespace signet::policy {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_pattern_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // One bound of a range: [-|+]? digits (. digits)? letters*. Returns the index past it, or npos.
 std::size_t bound_end(std::string_view s, std::size_t i) {
   if (i < s.size() && (s[i] == '-' || s[i] == '|' || s[i] == '+')) ++i;
   const std::size_t digits = i;
-  while (i < s.size() && is_digit(s[i])) ++i;
+  while (i < s.size() && is_pattern_digit(s[i])) ++i;
   if (i == digits) return std::string_view::npos;
-  if (i + 1 < s.size() && s[i] == '.' && is_digit(s[i + 1])) {
+  if (i + 1 < s.size() && s[i] == '.' && is_pattern_digit(s[i + 1])) {
     ++i;
-    while (i < s.size() && is_digit(s[i])) ++i;
+    while (i < s.size() && is_pattern_digit(s[i])) ++i;
   }
   while (i < s.size() && is_letter(s[i])) ++i;
   return i;

@@ -8,7 +8,7 @@ namespace signet::policy {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_quantity_digit(char c) { return c >= '0' && c <= '9'; }
 
 struct Parts {
   bool positive = true;
@@ -35,7 +35,7 @@ std::optional<Parts> split(std::string_view s) {
     return parts;
   }
   std::size_t i = pos;
-  while (i < end && is_digit(s[i])) ++i;
+  while (i < end && is_quantity_digit(s[i])) ++i;
   parts.num = s.substr(pos, i - pos);
   pos = i;
   if (parts.num.empty()) parts.num = "0";
@@ -46,7 +46,7 @@ std::optional<Parts> split(std::string_view s) {
   if (s[pos] == '.') {
     ++pos;
     i = pos;
-    while (i < end && is_digit(s[i])) ++i;
+    while (i < end && is_quantity_digit(s[i])) ++i;
     parts.denom = s.substr(pos, i - pos);
     pos = i;
     if (pos >= end) {
@@ -59,7 +59,7 @@ std::optional<Parts> split(std::string_view s) {
   static constexpr std::string_view kSuffixLetters = "eEinumkKMGTP";
   while (pos < end && kSuffixLetters.find(s[pos]) != std::string_view::npos) ++pos;
   if (pos < end && (s[pos] == '-' || s[pos] == '+')) ++pos;
-  while (pos < end && is_digit(s[pos])) ++pos;
+  while (pos < end && is_quantity_digit(s[pos])) ++pos;
   if (pos < end) return std::nullopt;  // something after the exponent digits
   parts.suffix = s.substr(suffix_start);
   return parts;
@@ -163,7 +163,7 @@ std::optional<Quantity> Quantity::parse(std::string_view text) {
   const auto suffix = interpret(parts->suffix);
   if (!suffix) return std::nullopt;
   if (!takes_fast_path(*parts, *suffix) &&
-      std::none_of(parts->value.begin(), parts->value.end(), [](char c) { return is_digit(c); })) {
+      std::none_of(parts->value.begin(), parts->value.end(), [](char c) { return is_quantity_digit(c); })) {
     return std::nullopt;
   }
 

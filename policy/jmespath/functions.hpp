@@ -1,6 +1,6 @@
 // JMESPath functions: their signatures (checked before a call: "invalid-arity", "invalid-type") and the
-// table a name resolves in. The standard functions live in jmespath_functions.cpp, Kyverno's in
-// kyverno_functions.cpp and jmespath_kyverno_time.cpp.
+// table a name resolves in. The standard functions live in functions.cpp, Kyverno's in kyverno_*.cpp
+// (kyverno_functions.cpp joins their families) and kyverno_time.cpp.
 #pragma once
 
 #include <cstddef>

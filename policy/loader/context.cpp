@@ -56,7 +56,7 @@ std::string leading_name(std::string_view expression) {
   return std::string(expression.substr(0, end));
 }
 
-bool contains(const auto& list, std::string_view name) {
+bool is_listed(const auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
 
@@ -234,7 +234,7 @@ std::optional<json::Value> RuleContext::evaluate_variable(const Field& field, co
 
 Result<void> RuleContext::check_admission_free(const std::string& expression) const {
   for (const std::string& name : root_identifiers(expression)) {
-    if (!contains(kAdmissionVariables, name) || sources_.contains(name)) continue;
+    if (!is_listed(kAdmissionVariables, name) || sources_.contains(name)) continue;
     return Error::invalid("\"" + expression + "\" reads " + name +
                           ", which only an admission has, and signet resolves this when policies load: use a "
                           "constant or a context entry (configMap or variable) instead");

@@ -325,18 +325,6 @@ Attestor parse_attestor(const Field& field, int depth, ClusterObjects* keys) {
   return attestor;
 }
 
-// Kyverno's expandStaticKeys: an entry whose publicKeys holds several keys counts as one entry per key.
-std::vector<Attestor> expand_static_keys(Attestor attestor) {
-  if (!attestor.keys || attestor.keys->public_keys.size() <= 1) return {std::move(attestor)};
-  std::vector<Attestor> expanded;
-  for (const auto& key : attestor.keys->public_keys) {
-    Attestor one = attestor;
-    one.keys->public_keys = {key};
-    expanded.push_back(std::move(one));
-  }
-  return expanded;
-}
-
 AttestorSet parse_attestor_set(const Field& field, int depth, ClusterObjects* keys) {
   AttestorSet set;
   if (!field.check_fields({{"count"}, {"entries"}})) return set;
@@ -344,9 +332,7 @@ AttestorSet parse_attestor_set(const Field& field, int depth, ClusterObjects* ke
   for (const Field& item : field["entries"].items()) {
     ++written;
     if (!item.expect_map()) continue;
-    for (Attestor& attestor : expand_static_keys(parse_attestor(item, depth, keys))) {
-      set.entries.push_back(std::move(attestor));
-    }
+    set.add(parse_attestor(item, depth, keys));
   }
   if (written == 0) {
     (field["entries"].present() ? field["entries"] : field)
@@ -608,7 +594,7 @@ ImageVerification parse_image_verification(const Field& entry, const SchemaConte
     keys.public_keys = parse_public_keys(field["key"], key, context.keys);
     attestor.keys = std::move(keys);
     AttestorSet set;
-    set.entries = expand_static_keys(std::move(attestor));
+    set.add(std::move(attestor));
     verification.attestors.push_back(std::move(set));
   } else if (!field["issuer"].string().empty()) {
     // The deprecated keyless form: issuer (required, as in Kyverno's Convert), subject and roots.

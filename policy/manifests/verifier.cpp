@@ -187,9 +187,9 @@ Verdict verify_set(const AttestorSet& set, const json::Value& object, const Evid
   int verified = 0;
   std::vector<std::string> failures;
   std::vector<std::string> errors;
-  for (std::size_t i = 0; i < set.entries.size(); ++i) {
-    const std::string entry_path = path + ".entries[" + std::to_string(i) + "]";
-    Verdict verdict = verify_attestor(set.entries[i], object, evidence, entry_path);
+  for (const Attestor& attestor : set.entries) {
+    const std::string entry_path = path + ".entries[" + std::to_string(attestor.written_index) + "]";
+    Verdict verdict = verify_attestor(attestor, object, evidence, entry_path);
     if (verdict.status == Status::Pass) {
       if (++verified >= required) return {Status::Pass, ""};
     } else {
@@ -277,14 +277,16 @@ asio::awaitable<Verdict> verify(const ManifestValidation& rule, const json::Valu
       auto remaining = co_await dry_run_differences(evidence, object, namespace_name, dry_runner, deadline);
       if (!remaining) {
         co_return Verdict{Status::Error, "the resource differs from its signed manifest at " +
-                                             describe(evidence.differences) + ", and dryRun could not tell whether "
-                                             "the API server accounts for it: " + remaining.error().message};
+                                             describe(evidence.differences) +
+                                             ", and dryRun could not tell whether "
+                                             "the API server accounts for it: " +
+                                             remaining.error().message};
       }
       evidence.differences = std::move(*remaining);
       evidence.undecided = false;
-      evidence.compared_with = "its signed manifest as the API server creates it (dry-run in " +
-                               (namespace_name.empty() ? std::string("the cluster scope") : "namespace " + namespace_name) +
-                               ")";
+      evidence.compared_with =
+          "its signed manifest as the API server creates it (dry-run in " +
+          (namespace_name.empty() ? std::string("the cluster scope") : "namespace " + namespace_name) + ")";
     }
   }
   co_return verify_attestors(rule, object, evidence);

@@ -13,7 +13,7 @@
 namespace signet::server {
 
 namespace {
-const char* const kUsage =
+const char* const kAdmitUsage =
     "usage: signet admit --policy PATH [--mutate] [--review-deadline SECONDS] [registry flags] [FILE|-]\n"
     "Answers one AdmissionReview (from FILE, or stdin) as /validate does, or as /mutate with --mutate,\n"
     "and prints the response. Exit 0 allowed, 1 denied, 2 on malformed input or refused policies.\n";
@@ -21,14 +21,14 @@ const char* const kUsage =
 
 int run_admit(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp;
+    std::cout << kAdmitUsage << kRegistryFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
   specs.insert(specs.end(), {{"policy"}, {"mutate", false}, {"review-deadline"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().size() > 1) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kAdmitUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   boost::asio::io_context io;

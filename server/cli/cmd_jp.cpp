@@ -4,15 +4,15 @@
 #include <iostream>
 #include <sstream>
 
-#include "policy/jmespath/jmespath.hpp"
 #include "policy/jmespath/functions.hpp"
+#include "policy/jmespath/jmespath.hpp"
 #include "server/cli/commands.hpp"
 
 namespace signet::server {
 
 namespace {
 
-const char* const kUsage =
+const char* const kJpUsage =
     "usage: signet jp query [-i FILE] EXPRESSION\n"
     "       signet jp function [NAME...]\n"
     "`query` evaluates a JMESPath expression (with Kyverno's functions) on the JSON of FILE, or of stdin,\n"
@@ -57,12 +57,12 @@ int query(const std::vector<std::string>& args, std::istream& in, std::ostream& 
       expression = args[i];
       have_expression = true;
     } else {
-      err << "signet jp query: unexpected argument \"" << args[i] << "\"\n" << kUsage;
+      err << "signet jp query: unexpected argument \"" << args[i] << "\"\n" << kJpUsage;
       return kExitUsage;
     }
   }
   if (!have_expression) {
-    err << "signet jp query: no expression given\n" << kUsage;
+    err << "signet jp query: no expression given\n" << kJpUsage;
     return kExitUsage;
   }
   auto compiled = policy::jmespath::compile(expression);
@@ -123,23 +123,23 @@ int function(const std::vector<std::string>& names, std::ostream& out, std::ostr
 
 int run_jp(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
-    err << kUsage;
+    err << kJpUsage;
     return kExitUsage;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   for (const auto& arg : rest) {
     if (arg == "-h" || arg == "--help") {
-      out << kUsage;
+      out << kJpUsage;
       return kExitOk;
     }
   }
   if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    out << kUsage;
+    out << kJpUsage;
     return kExitOk;
   }
   if (args[0] == "query") return query(rest, in, out, err);
   if (args[0] == "function") return function(rest, out, err);
-  err << "signet jp: unknown subcommand \"" << args[0] << "\"\n" << kUsage;
+  err << "signet jp: unknown subcommand \"" << args[0] << "\"\n" << kJpUsage;
   return kExitUsage;
 }
 

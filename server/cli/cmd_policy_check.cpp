@@ -9,7 +9,7 @@
 namespace signet::server {
 
 namespace {
-const char* const kUsage =
+const char* const kPolicyCheckUsage =
     "usage: signet policy check [--quiet] [--allow-skip] PATH...\n"
     "Loads policy files or folders and says, for each policy, accepted or refused and why (file, line,\n"
     "document, field path). Exit 0 when all are accepted, 2 otherwise.\n"
@@ -35,12 +35,12 @@ std::string rule_counts(const policy::Policy& policy) {
 
 int run_policy_check(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage;
+    std::cout << kPolicyCheckUsage;
     return kExitOk;
   }
   auto line = CommandLine::parse(args, {{"quiet", false}, {"allow-skip", false}});
   if (!line || line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage;
+    std::cerr << (line ? "" : line.error().message + "\n") << kPolicyCheckUsage;
     return kExitUsage;
   }
   std::size_t accepted = 0, refused = 0, skipped = 0;

@@ -8,14 +8,14 @@
 
 #include "server/cli/command_line.hpp"
 #include "server/cli/commands.hpp"
-#include "server/https_server.hpp"
 #include "server/cli/dry_run_flags.hpp"
 #include "server/cli/policy_flags.hpp"
-#include "server/cli/secret_flags.hpp"
-#include "server/cli/report_flags.hpp"
-#include "server/log.hpp"
 #include "server/cli/registry_flags.hpp"
+#include "server/cli/report_flags.hpp"
+#include "server/cli/secret_flags.hpp"
 #include "server/cli/trust_flags.hpp"
+#include "server/https_server.hpp"
+#include "server/log.hpp"
 
 namespace signet::server {
 namespace asio = boost::asio;
@@ -26,7 +26,7 @@ constexpr auto kShutdownDrain = std::chrono::seconds(15);
 // How long start-up keeps trying to list the cluster's policies before giving up.
 constexpr auto kKubeSyncTimeout = std::chrono::seconds(30);
 
-const char* const kUsage =
+const char* const kServeUsage =
     "usage: signet serve (--policy DIR | --kube-policies | both) --tls-cert FILE --tls-key FILE [options]\n"
     "  --listen ADDR:PORT         where to listen (default 0.0.0.0:8443)\n"
     "  --threads N                worker threads (default: the number of cores)\n"
@@ -75,9 +75,8 @@ void record_policy_counts(Metrics& metrics, const policy::PolicyStore& store, st
 
 int run_serve(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kube::kKubeDryRunFlagsHelp
-              << kRegistryFlagsHelp
-              << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cout << kServeUsage << kube::kKubePolicyFlagsHelp << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp
+              << kube::kKubeDryRunFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
@@ -101,8 +100,9 @@ int run_serve(const std::vector<std::string>& args) {
   const bool from_cluster = line && kube::wants_kube_policies(*line);
   if (!line || (!line->has("policy") && !from_cluster) || !line->has("tls-cert") || !line->has("tls-key") ||
       !line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kube::kKubePolicyFlagsHelp
-              << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kube::kKubeDryRunFlagsHelp << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kServeUsage << kube::kKubePolicyFlagsHelp
+              << kube::kKubeSecretFlagsHelp << kube::kKubeReportFlagsHelp << kube::kKubeDryRunFlagsHelp
+              << kRegistryFlagsHelp << kTrustedRootFlagHelp << kTufFlagsHelp;
     return kExitUsage;
   }
   auto fail = [](const Error& error) {

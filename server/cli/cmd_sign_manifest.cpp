@@ -11,7 +11,7 @@
 namespace signet::server {
 namespace {
 
-const char* const kUsage =
+const char* const kSignManifestUsage =
     "usage: signet sign-manifest --key KEY.pem [--output FILE] [--annotation-domain DOMAIN] [--append] FILE.yaml\n"
     "Writes FILE.yaml with every object annotated with the signed YAML (<domain>/message) and its signature\n"
     "(<domain>/signature), to --output or stdout. KEY.pem is an unencrypted PEM private key (ECDSA, RSA or\n"
@@ -43,15 +43,15 @@ int run_sign_manifest(const std::vector<std::string>& args) {
   auto line =
       CommandLine::parse(args, {{"key"}, {"output"}, {"annotation-domain"}, {"append", false}, {"help", false}});
   if (!line) {
-    std::cerr << "signet sign-manifest: " << line.error().message << "\n" << kUsage;
+    std::cerr << "signet sign-manifest: " << line.error().message << "\n" << kSignManifestUsage;
     return kExitUsage;
   }
   if (line->has("help")) {
-    std::cout << kUsage;
+    std::cout << kSignManifestUsage;
     return kExitOk;
   }
   if (!line->has("key") || line->positional().size() != 1) {
-    std::cerr << "signet sign-manifest: give --key KEY.pem and one manifest file\n" << kUsage;
+    std::cerr << "signet sign-manifest: give --key KEY.pem and one manifest file\n" << kSignManifestUsage;
     return kExitUsage;
   }
   const std::string domain = line->get("annotation-domain", "cosign.sigstore.dev");

@@ -12,13 +12,13 @@
 #include "server/cli/command_line.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/registry_flags.hpp"
-#include "server/run_sync.hpp"
 #include "server/cli/trust_flags.hpp"
+#include "server/run_sync.hpp"
 
 namespace signet::server {
 
 namespace {
-const char* const kUsage =
+const char* const kTestUsage =
     "usage: signet test PATH... [--oci-layout DIR | registry flags] [--file-name NAME] [--timeout SECONDS]\n"
     "                   [--detailed-results]\n"
     "Runs the Kyverno CLI test files (kyverno-test.yaml, found recursively under each PATH, or PATH itself\n"
@@ -108,7 +108,7 @@ void run_one(const std::filesystem::path& file, oci::Registry& registry, boost::
 
 int run_test_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (asks_for_help(args)) {
-    out << kUsage << "Registry flags:\n" << kRegistryFlagsHelp << kTrustedRootFlagHelp;
+    out << kTestUsage << "Registry flags:\n" << kRegistryFlagsHelp << kTrustedRootFlagHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
@@ -120,7 +120,7 @@ int run_test_command(const std::vector<std::string>& args, std::ostream& out, st
                              {"remove-color", false}});  // accepted as kyverno test does: signet prints none
   auto line = CommandLine::parse(args, specs);
   if (!line || line->positional().empty()) {
-    err << (line ? "" : line.error().message + "\n") << kUsage;
+    err << (line ? "" : line.error().message + "\n") << kTestUsage;
     return kExitUsage;
   }
   auto timeout = line->seconds("timeout", 30);

@@ -9,13 +9,13 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/policy_loading.hpp"
 #include "server/cli/registry_flags.hpp"
-#include "server/run_sync.hpp"
 #include "server/cli/trust_flags.hpp"
+#include "server/run_sync.hpp"
 
 namespace signet::server {
 
 namespace {
-const char* const kUsage =
+const char* const kVerifyUsage =
     "usage: signet verify --policy PATH [--namespace NS] [--timeout SECONDS] [registry flags] IMAGE...\n"
     "Checks each image against the policies as if it were the image of a Pod created in NS (default\n"
     "\"default\"). Exit 0 when all pass, 1 when any fails, 2 on usage or policy errors.\n";
@@ -23,7 +23,7 @@ const char* const kUsage =
 
 int run_verify(const std::vector<std::string>& args) {
   if (asks_for_help(args)) {
-    std::cout << kUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp;
+    std::cout << kVerifyUsage << kRegistryFlagsHelp << kTrustedRootFlagHelp;
     return kExitOk;
   }
   auto specs = registry_flag_specs();
@@ -31,7 +31,7 @@ int run_verify(const std::vector<std::string>& args) {
   specs.insert(specs.end(), {{"policy"}, {"namespace"}, {"timeout"}});
   auto line = CommandLine::parse(args, specs);
   if (!line || !line->has("policy") || line->positional().empty()) {
-    std::cerr << (line ? "" : line.error().message + "\n") << kUsage << kRegistryFlagsHelp;
+    std::cerr << (line ? "" : line.error().message + "\n") << kVerifyUsage << kRegistryFlagsHelp;
     return kExitUsage;
   }
   if (auto trusted = apply_trusted_root_flag(*line); !trusted) {

@@ -17,7 +17,7 @@
 namespace signet::server {
 namespace {
 
-const char* const kUsage =
+const char* const kVerifyBundleUsage =
     "usage: signet verify-bundle [--staging] --bundle FILE\n"
     "           (--certificate-identity ID --certificate-oidc-issuer URL | --key KEY)\n"
     "           [--trusted-root FILE] FILE_OR_DIGEST\n"
@@ -107,11 +107,11 @@ int run_verify_bundle(const std::vector<std::string>& args) {
                                         {"trusted-root"},
                                         {"help", false}});
   if (!line) {
-    std::cerr << "signet verify-bundle: " << line.error().message << "\n" << kUsage;
+    std::cerr << "signet verify-bundle: " << line.error().message << "\n" << kVerifyBundleUsage;
     return kExitUsage;
   }
   if (line->has("help")) {
-    std::cout << kUsage;
+    std::cout << kVerifyBundleUsage;
     return kExitOk;
   }
   const bool identity = line->has("certificate-identity") || line->has("certificate-oidc-issuer");
@@ -120,7 +120,7 @@ int run_verify_bundle(const std::vector<std::string>& args) {
       (identity && !both_identity)) {
     std::cerr << "signet verify-bundle: give --bundle FILE, either --key KEY or both --certificate-identity and "
                  "--certificate-oidc-issuer, and one FILE_OR_DIGEST\n"
-              << kUsage;
+              << kVerifyBundleUsage;
     return kExitUsage;
   }
   if (line->has("staging")) {

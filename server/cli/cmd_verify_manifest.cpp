@@ -15,7 +15,7 @@
 namespace signet::server {
 namespace {
 
-const char* const kUsage =
+const char* const kVerifyManifestUsage =
     "usage: signet verify-manifest --policy PATH [--namespace NS] FILE.yaml\n"
     "Checks every object of FILE.yaml against the validate.manifests rules of the policies at PATH (a file\n"
     "or folder), as a CREATE in its namespace (or NS). Prints one line per object and rule; exits 1 when a\n"
@@ -58,15 +58,15 @@ policy::AdmissionRequest request_for(const policy::json::Value& object, const st
 int run_verify_manifest(const std::vector<std::string>& args) {
   auto line = CommandLine::parse(args, {{"policy"}, {"namespace"}, {"help", false}});
   if (!line) {
-    std::cerr << "signet verify-manifest: " << line.error().message << "\n" << kUsage;
+    std::cerr << "signet verify-manifest: " << line.error().message << "\n" << kVerifyManifestUsage;
     return kExitUsage;
   }
   if (line->has("help")) {
-    std::cout << kUsage;
+    std::cout << kVerifyManifestUsage;
     return kExitOk;
   }
   if (!line->has("policy") || line->positional().size() != 1) {
-    std::cerr << "signet verify-manifest: give --policy PATH and one manifest file\n" << kUsage;
+    std::cerr << "signet verify-manifest: give --policy PATH and one manifest file\n" << kVerifyManifestUsage;
     return kExitUsage;
   }
   const auto report = policy::load_policies(line->get("policy"));

@@ -13,7 +13,7 @@
 namespace signet::server {
 namespace {
 
-const char* const kUsage =
+const char* const kVerifySignatureUsage =
     "usage: signet verify-signature (--payload FILE --signature B64FILE | --envelope FILE)\n"
     "           (--key PEM | --cert PEM [--chain PEM] [--certificate-identity ID --certificate-oidc-issuer URL])\n"
     "           [--bundle FILE] [--rfc3161 FILE] [--trusted-root FILE] [--image-digest DIGEST]\n"
@@ -154,15 +154,15 @@ int run_verify_signature(const std::vector<std::string>& args) {
                                         {"ignore-sct", false},
                                         {"help", false}});
   if (!line) {
-    std::cerr << "signet verify-signature: " << line.error().message << "\n" << kUsage;
+    std::cerr << "signet verify-signature: " << line.error().message << "\n" << kVerifySignatureUsage;
     return kExitUsage;
   }
   if (line->has("help")) {
-    std::cout << kUsage;
+    std::cout << kVerifySignatureUsage;
     return kExitOk;
   }
   const auto usage = [](const std::string& problem) {
-    std::cerr << "signet verify-signature: " << problem << "\n" << kUsage;
+    std::cerr << "signet verify-signature: " << problem << "\n" << kVerifySignatureUsage;
     return kExitUsage;
   };
   const bool message = line->has("payload") || line->has("signature");

@@ -5,7 +5,7 @@ namespace net = boost::asio;
 namespace json = policy::json;
 namespace {
 
-std::string string_at(const json::Value& object, std::string_view key) {
+std::string json_string_at(const json::Value& object, std::string_view key) {
   const json::Value* value = object.find(key);
   return value != nullptr && value->is_string() ? value->as_string() : "";
 }
@@ -58,8 +58,8 @@ net::awaitable<Result<ResourceType>> ApiDryRunner::resource_of(const std::string
 
 net::awaitable<Result<json::Value>> ApiDryRunner::create(const json::Value& object, const std::string& namespace_name,
                                                          Deadline deadline) {
-  const std::string api_version = string_at(object, "apiVersion");
-  const std::string kind = string_at(object, "kind");
+  const std::string api_version = json_string_at(object, "apiVersion");
+  const std::string kind = json_string_at(object, "kind");
   if (api_version.empty() || kind.empty())
     co_return Error::invalid("the signed manifest has no apiVersion or kind to create in dry-run");
   auto type = co_await resource_of(api_version, kind, deadline);

@@ -10,13 +10,12 @@
 #include "server/kube/api_client.hpp"
 #include "server/kube/json_fields.hpp"
 #include "server/kube/policy_report.hpp"
+#include "server/kube/report_update.hpp"
 
 namespace signet::server::kube {
 namespace {
 
 using Json = rapidjson::Value;
-
-constexpr int kReportAttempts = 3;  // reads and rewrites of one report, when others write too
 
 std::string resource_version_of(const std::string& object) {
   rapidjson::Document doc;
@@ -40,8 +39,8 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
   const ResourceType& namespaced = report_type("x");
   std::string token;
   do {
-    std::string target = namespaced.collection_path() + "?labelSelector=" +
-                         oci::url_encode(kManagedBySignet) + "&limit=100";
+    std::string target =
+        namespaced.collection_path() + "?labelSelector=" + oci::url_encode(kManagedBySignet) + "&limit=100";
     if (!token.empty()) target += "&continue=" + oci::url_encode(token);
     auto listed = send_({"GET", target, ""});
     if (!listed) return listed.error().context("list " + namespaced.name());
@@ -52,8 +51,7 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
     token = doc.HasMember("metadata") ? string_at(doc["metadata"], "continue") : "";
     if (auto items = doc.FindMember("items"); items != doc.MemberEnd() && items->value.IsArray())
       for (const auto& item : items->value.GetArray())
-        if (item.HasMember("metadata"))
-          reports.emplace_back(string_at(item["metadata"], "namespace"), to_json(item));
+        if (item.HasMember("metadata")) reports.emplace_back(string_at(item["metadata"], "namespace"), to_json(item));
   } while (!token.empty());
   const ResourceType& cluster = report_type("");
   auto cluster_report = send_({"GET", cluster.object_path("", report_name("")), ""});
@@ -91,8 +89,8 @@ Result<SweepCounts> ReportSweep::run(std::int64_t now) {
       auto resources = api_resources(group, version, document->body);
       if (document->status != 200 || !resources) {
         note_once("discovery " + api_version, "report sweep: the API server does not describe " + api_version + " (" +
-                                                   std::to_string(document->status) +
-                                                   "); results about its objects are kept");
+                                                  std::to_string(document->status) +
+                                                  "); results about its objects are kept");
         continue;
       }
       for (auto& type : *resources) kinds.emplace(type.kind, std::move(type));
@@ -141,46 +139,40 @@ Result<void> ReportSweep::rewrite(const std::string& ns, std::string report,
   const std::string name = report_name(ns);
   const std::string what = type.kind + " " + (ns.empty() ? name : ns + "/" + name);
   const ResultFilter drop = [&gone](const ReportResult& r) {
-    auto it = gone.find({r.resource.api_version, r.resource.kind, r.resource.namespace_name, r.resource.name,
-                         r.resource.uid});
+    auto it = gone.find(
+        {r.resource.api_version, r.resource.kind, r.resource.namespace_name, r.resource.name, r.resource.uid});
     return it != gone.end() && r.timestamp <= it->second;
   };
-  for (int attempt = 1;; ++attempt) {
-    auto before = report_results(report);
+  bool empty = false;  // every result dropped from a namespace report: the report is deleted
+  const ReportChange change = [&](const std::string& current, bool exists) -> Result<std::optional<ApiRequest>> {
+    if (!exists) return std::optional<ApiRequest>();  // deleted meanwhile
+    auto before = report_results(current);
     if (!before) return before.error().context(what);
     const auto dropped = std::count_if(before->begin(), before->end(), drop);
-    if (dropped == 0) return success();
-    ApiResponse answer;
-    const bool empty = static_cast<std::size_t>(dropped) == before->size() && !ns.empty();
+    if (dropped == 0) return std::optional<ApiRequest>();
+    empty = static_cast<std::size_t>(dropped) == before->size() && !ns.empty();
     if (empty) {
       const std::string options = R"({"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"resourceVersion":")" +
-                                  resource_version_of(report) + "\"}}";
-      auto deleted = send_({"DELETE", type.object_path(ns, name), options});
-      if (!deleted) return deleted.error().context("delete " + what);
-      answer = std::move(*deleted);
-      if (answer.status == 200 || answer.status == 202 || answer.status == 404) {
-        ++counts.reports_deleted;
-        return success();
-      }
-    } else {
-      auto merged = merge_report(report, ns, {}, options_.results_per_report, drop);
-      if (!merged) return merged.error();
-      auto put = send_({"PUT", type.object_path(ns, name), std::move(*merged)});
-      if (!put) return put.error().context("update " + what);
-      answer = std::move(*put);
-      if (answer.status == 200) {
-        ++counts.reports_written;
-        return success();
-      }
+                                  resource_version_of(current) + "\"}}";
+      return std::optional<ApiRequest>(ApiRequest{"DELETE", type.object_path(ns, name), options});
     }
-    if (answer.status != 409 || attempt == kReportAttempts)
-      return api_error(empty ? "delete" : "update", type, what, answer, config_);
-    auto again = send_({"GET", type.object_path(ns, name), ""});  // written by someone else meanwhile
-    if (!again) return again.error().context("get " + what);
-    if (again->status == 404) return success();
-    if (again->status != 200) return api_error("get", type, what, *again, config_);
-    report = std::move(again->body);
+    auto merged = merge_report(current, ns, {}, options_.results_per_report, drop);
+    if (!merged) return merged.error();
+    return std::optional<ApiRequest>(ApiRequest{"PUT", type.object_path(ns, name), std::move(*merged)});
+  };
+  auto answer = update_report(send_, config_, ns, std::move(report), change);
+  if (!answer) return answer.error();
+  if (!*answer) return success();
+  const unsigned status = (*answer)->status;
+  if (empty && (status == 200 || status == 202 || status == 404)) {
+    ++counts.reports_deleted;
+    return success();
   }
+  if (!empty && status == 200) {
+    ++counts.reports_written;
+    return success();
+  }
+  return api_error(empty ? "delete" : "update", type, what, **answer, config_);
 }
 
 }  // namespace signet::server::kube

@@ -17,10 +17,10 @@
 
 #include "crypto/result.hpp"
 #include "server/kube/api_transport.hpp"
+#include "server/kube/report_update.hpp"
 
 namespace signet::server::kube {
 
-using ApiSend = std::function<Result<ApiResponse>(const ApiRequest&)>;
 using SweepNote = std::function<void(bool problem, const std::string& message)>;
 
 struct SweepOptions {

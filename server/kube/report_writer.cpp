@@ -24,6 +24,7 @@
 #include "server/kube/event_correlator.hpp"
 #include "server/kube/json_fields.hpp"
 #include "server/kube/report_sweep.hpp"
+#include "server/kube/report_update.hpp"
 
 namespace signet::server::kube {
 namespace net = boost::asio;
@@ -31,7 +32,6 @@ namespace {
 
 using Json = rapidjson::Value;
 
-constexpr int kReportAttempts = 3;              // reads and writes of one report in a batch, when others write too
 constexpr std::size_t kEventMessageMax = 1024;  // what the API server keeps of an Event's message
 
 std::int64_t now_seconds() {
@@ -209,7 +209,8 @@ struct ReportWriter::Impl {
     const std::string name = new_event_name(ref, group.last);
     verb = "create";
     auto answer = send({"POST", events().collection_path(ns), event_json(group, name)});
-    if (answer && (answer->status == 201 || answer->status == 200)) correlator.record(key, {ns, name, group.count, now});
+    if (answer && (answer->status == 201 || answer->status == 200))
+      correlator.record(key, {ns, name, group.count, now});
     return answer;
   }
 
@@ -243,8 +244,8 @@ struct ReportWriter::Impl {
         ++written;
         continue;
       }
-      const std::string ns = group.outcome->resource.namespace_name.empty() ? "default"
-                                                                            : group.outcome->resource.namespace_name;
+      const std::string ns =
+          group.outcome->resource.namespace_name.empty() ? "default" : group.outcome->resource.namespace_name;
       if (!problem)
         problem = answer ? api_error(verb, events(), "events in " + ns, *answer, transport.config())
                          : answer.error().context(verb + " an Event in " + ns);
@@ -282,30 +283,28 @@ struct ReportWriter::Impl {
     const ResourceType& type = report_type(ns);
     const std::string name = report_name(ns);
     const std::string what = type.kind + " " + (ns.empty() ? name : ns + "/" + name);
-    for (int attempt = 1;; ++attempt) {
-      auto got = send({"GET", type.object_path(ns, name), ""});
-      if (!got) return got.error().context("get " + what);
-      if (got->status != 200 && got->status != 404) return api_error("get", type, what, *got, transport.config());
-      const bool exists = got->status == 200;
-      auto merged = merge_report(exists ? got->body : "", ns, results, options.results_per_report);
+    bool exists = false;
+    const ReportChange change = [&](const std::string& current, bool found) -> Result<std::optional<ApiRequest>> {
+      exists = found;
+      auto merged = merge_report(current, ns, results, options.results_per_report);
       if (!merged) return merged.error();
-      const ApiRequest write = exists ? ApiRequest{"PUT", type.object_path(ns, name), std::move(*merged)}
-                                      : ApiRequest{"POST", type.collection_path(ns), std::move(*merged)};
-      auto put = send(write);
-      if (!put) return put.error().context((exists ? "update " : "create ") + what);
-      if (put->status == 200 || put->status == 201) {
-        wrote(type.kind, 1);
-        return success();
-      }
-      // The namespace is gone (a report is created in it): so are the objects the results are about.
-      if (!exists && !ns.empty() && put->status == 404 && names_a_namespace(put->body)) {
-        note(false, "results about objects of namespace " + ns + " left out: the namespace is gone");
-        return success();
-      }
-      // 409: written (or created) by someone else since it was read; read it again.
-      if (put->status != 409 || attempt == kReportAttempts)
-        return api_error(exists ? "update" : "create", type, what, *put, transport.config());
+      return std::optional<ApiRequest>(exists ? ApiRequest{"PUT", type.object_path(ns, name), std::move(*merged)}
+                                              : ApiRequest{"POST", type.collection_path(ns), std::move(*merged)});
+    };
+    auto answer = update_report([this](const ApiRequest& request) { return send(request); }, transport.config(), ns,
+                                std::nullopt, change);
+    if (!answer) return answer.error();
+    const ApiResponse& put = **answer;
+    if (put.status == 200 || put.status == 201) {
+      wrote(type.kind, 1);
+      return success();
     }
+    // The namespace is gone (a report is created in it): so are the objects the results are about.
+    if (!exists && !ns.empty() && put.status == 404 && names_a_namespace(put.body)) {
+      note(false, "results about objects of namespace " + ns + " left out: the namespace is gone");
+      return success();
+    }
+    return api_error(exists ? "update" : "create", type, what, put, transport.config());
   }
 
   // Writes each namespace's results into its report; the namespaces whose report could not be written.
@@ -432,8 +431,10 @@ struct ReportWriter::Impl {
     auto listed = send({"GET", target, ""});
     if (listed && listed->status == 200) {
       auto read = read_admission_reports(listed->body);
-      if (read) page = std::move(*read);
-      else note(true, "AdmissionReports not merged: " + read.error().message);
+      if (read)
+        page = std::move(*read);
+      else
+        note(true, "AdmissionReports not merged: " + read.error().message);
     } else {
       note(true, "AdmissionReports not merged: " +
                      (listed ? api_error("list", type, type.name() + " in " + options.handover_namespace, *listed,
@@ -453,15 +454,14 @@ struct ReportWriter::Impl {
         return unwritten.count(r.resource.namespace_name) > 0;
       });
       if (!merged) continue;
-      auto deleted = send({"DELETE", type.object_path(options.handover_namespace, report.name),
-                           delete_preconditions(report)});
+      auto deleted =
+          send({"DELETE", type.object_path(options.handover_namespace, report.name), delete_preconditions(report)});
       // 404: deleted by a leader before this one; 409: not as read, merged again next time.
-      if (deleted && (deleted->status == 200 || deleted->status == 202 || deleted->status == 404 ||
-                      deleted->status == 409))
+      if (deleted &&
+          (deleted->status == 200 || deleted->status == 202 || deleted->status == 404 || deleted->status == 409))
         continue;
       note(true, "AdmissionReport " + report.name + " merged, not deleted (merged again later): " +
-                     (deleted ? api_error("delete", type, report.name, *deleted, transport.config())
-                              : deleted.error())
+                     (deleted ? api_error("delete", type, report.name, *deleted, transport.config()) : deleted.error())
                          .message);
       if (!deleted) return;
     }

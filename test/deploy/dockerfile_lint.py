@@ -53,8 +53,8 @@ def substitute(text, args):
 
 def install_deps_packages(source):
     text = read(os.path.join(source, "scripts", "install-deps"))
-    block = re.search(r'packages="(.*?)"', text, re.S)
-    return set(block.group(1).split()) if block else set()
+    # Every list it installs from: `packages` always, `npm_packages` when there is no npm yet.
+    return {p for block in re.findall(r'packages="(.*?)"', text, re.S) for p in block.split()}
 
 
 def lint(dockerfile_text, source=SOURCE, dockerignore_text=None):

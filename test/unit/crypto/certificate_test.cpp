@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "certificate_helpers.hpp"
 #include "crypto/encoding.hpp"
 #include "sigstore_test_support.hpp"
 
@@ -13,8 +14,11 @@ using signet::crypto::CertificatePool;
 using signet::crypto::parse_trusted_root;
 using signet::crypto::TrustedRoot;
 using signet::crypto::UnixTime;
+using signet::test::bundle_leaf;
 using signet::test::fixture_path;
 using signet::test::issue_certificate;
+using signet::test::load_pem;
+using signet::test::load_root;
 using signet::test::vector_path;
 
 namespace {
@@ -33,22 +37,10 @@ const char* const kKeylessFixtures[] = {
     "att-policy-controller-distroless-vuln-keyless",
 };
 
-Certificate load_pem(const std::string& pem) {
-  auto cert = Certificate::from_pem(pem);
-  if (!cert) FAIL(cert.error().message);
-  return *cert;
-}
-
 std::vector<Certificate> load_chain(const std::string& pem) {
   auto certs = Certificate::all_from_pem(pem);
   if (!certs) FAIL(certs.error().message);
   return *certs;
-}
-
-TrustedRoot load_root(const std::string& json) {
-  auto root = parse_trusted_root(json);
-  if (!root) FAIL(root.error().message);
-  return *root;
 }
 
 UnixTime integrated_time(const std::string& cosign_bundle_json) {
@@ -56,21 +48,6 @@ UnixTime integrated_time(const std::string& cosign_bundle_json) {
   doc.Parse(cosign_bundle_json.data(), cosign_bundle_json.size());
   REQUIRE(doc.IsObject());
   return UnixTime(std::chrono::seconds(doc["Payload"]["integratedTime"].GetInt64()));
-}
-
-// The leaf of a sigstore bundle (v0.3 `certificate`, or the first of a v0.2 chain).
-Certificate bundle_leaf(const std::string& bundle_json) {
-  rapidjson::Document doc;
-  doc.Parse(bundle_json.data(), bundle_json.size());
-  REQUIRE(doc.IsObject());
-  const auto& material = doc["verificationMaterial"];
-  const auto& raw = material.HasMember("certificate") ? material["certificate"]["rawBytes"]
-                                                      : material["x509CertificateChain"]["certificates"][0]["rawBytes"];
-  auto der = signet::crypto::base64_decode(raw.GetString());
-  REQUIRE(der.ok());
-  auto cert = Certificate::from_der(*der);
-  if (!cert) FAIL(cert.error().message);
-  return *cert;
 }
 
 UnixTime now() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }

@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "crypto/openssl_handles.hpp"
+
 namespace signet::test {
 namespace {
 
-template <auto F>
-struct Free {
-  void operator()(auto* p) const { F(p); }
-};
+using crypto::Free;
 using Bio = std::unique_ptr<BIO, Free<BIO_free>>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, Free<X509_free>>;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "certificate_helpers.hpp"
 #include "crypto/encoding.hpp"
 #include "sigstore_test_support.hpp"
 
@@ -13,14 +14,16 @@ using signet::crypto::parse_trusted_root;
 using signet::crypto::TransparencyLog;
 using signet::crypto::TrustedRoot;
 using signet::crypto::verify_embedded_scts;
+using signet::test::bundle_leaf;
 using signet::test::fixture_path;
+using signet::test::kConformance;
+using signet::test::load_pem;
+using signet::test::load_root;
 using signet::test::vector_path;
 
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::string kConformance = "sigstore-conformance/test/assets/bundle-verify/";
 
 // The cosign-real keyless leaves that carry embedded SCTs (the 2021 one predates them).
 const char* const kLeavesWithScts[] = {
@@ -33,36 +36,10 @@ const char* const kLeavesWithScts[] = {
     "att-policy-controller-distroless-vuln-keyless",
 };
 
-Certificate load_pem(const std::string& pem) {
-  auto cert = Certificate::from_pem(pem);
-  if (!cert) FAIL(cert.error().message);
-  return *cert;
-}
-
 Certificate first_of(const std::string& pem) {
   auto certs = Certificate::all_from_pem(pem);
   if (!certs) FAIL(certs.error().message);
   return certs->front();
-}
-
-TrustedRoot load_root(const std::string& json) {
-  auto root = parse_trusted_root(json);
-  if (!root) FAIL(root.error().message);
-  return *root;
-}
-
-Certificate bundle_leaf(const std::string& bundle_json) {
-  rapidjson::Document doc;
-  doc.Parse(bundle_json.data(), bundle_json.size());
-  REQUIRE(doc.IsObject());
-  const auto& material = doc["verificationMaterial"];
-  const auto& raw = material.HasMember("certificate") ? material["certificate"]["rawBytes"]
-                                                      : material["x509CertificateChain"]["certificates"][0]["rawBytes"];
-  auto der = signet::crypto::base64_decode(raw.GetString());
-  REQUIRE(der.ok());
-  auto cert = Certificate::from_der(*der);
-  if (!cert) FAIL(cert.error().message);
-  return *cert;
 }
 
 // The trusted root CA's certificate closest to the leaves.

@@ -7,13 +7,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "crypto/openssl_handles.hpp"
+
 namespace signet::test {
 namespace {
 
-template <auto F>
-struct Free {
-  void operator()(auto* p) const { F(p); }
-};
+using crypto::Free;
 
 void check(int ok, const char* what) {
   if (ok <= 0) throw std::runtime_error(std::string("test certificate: ") + what);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "certificate_helpers.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/encoding.hpp"
 #include "sigstore_test_support.hpp"
@@ -15,19 +16,13 @@ using signet::crypto::TrustedRoot;
 using signet::crypto::UnixTime;
 using signet::crypto::verify_rfc3161_timestamp;
 using signet::test::fixture_path;
+using signet::test::kConformance;
+using signet::test::load_root;
 using signet::test::vector_path;
 
 namespace {
 
 using namespace std::chrono_literals;
-
-const std::string kConformance = "sigstore-conformance/test/assets/bundle-verify/";
-
-TrustedRoot load_root(const std::string& json) {
-  auto root = parse_trusted_root(json);
-  if (!root) FAIL(root.error().message);
-  return *root;
-}
 
 std::string decode(const char* base64) {
   auto bytes = signet::crypto::base64_decode(base64);

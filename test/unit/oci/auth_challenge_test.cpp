@@ -16,7 +16,7 @@ std::vector<AuthChallenge> parsed(const std::string& header) {
   return *result;
 }
 
-std::string error_of(const std::string& header) {
+std::string challenge_error(const std::string& header) {
   auto result = parse_auth_challenges(header);
   INFO(header);
   REQUIRE_FALSE(result.ok());
@@ -86,29 +86,29 @@ TEST_CASE("empty list elements and surrounding whitespace are tolerated", "[oci]
 }
 
 TEST_CASE("malformed challenges are refused", "[oci][auth]") {
-  CHECK_THAT(error_of(R"(Bearer realm="https://t/token)"), Catch::Contains("unterminated quoted string"));
-  CHECK_THAT(error_of(R"(Bearer realm="a",realm="b")"), Catch::Contains("\"realm\" repeated"));
-  CHECK_THAT(error_of(""), Catch::Contains("empty"));
-  CHECK_THAT(error_of("   "), Catch::Contains("empty"));
-  CHECK_FALSE(error_of("\"Bearer\"").empty());
-  CHECK_FALSE(error_of("Bearer realm=\"a\" \"junk\"").empty());
-  CHECK_FALSE(error_of("Basic realm=\"a\"\r\nX-Injected: 1").empty());
-  CHECK_FALSE(error_of("=realm").empty());
+  CHECK_THAT(challenge_error(R"(Bearer realm="https://t/token)"), Catch::Contains("unterminated quoted string"));
+  CHECK_THAT(challenge_error(R"(Bearer realm="a",realm="b")"), Catch::Contains("\"realm\" repeated"));
+  CHECK_THAT(challenge_error(""), Catch::Contains("empty"));
+  CHECK_THAT(challenge_error("   "), Catch::Contains("empty"));
+  CHECK_FALSE(challenge_error("\"Bearer\"").empty());
+  CHECK_FALSE(challenge_error("Bearer realm=\"a\" \"junk\"").empty());
+  CHECK_FALSE(challenge_error("Basic realm=\"a\"\r\nX-Injected: 1").empty());
+  CHECK_FALSE(challenge_error("=realm").empty());
   // Control characters inside quotes would travel into the token request and into messages.
-  CHECK_THAT(error_of("Bearer realm=\"https://t/\r\nX-Injected: 1\""), Catch::Contains("control character"));
-  CHECK_THAT(error_of(std::string("Bearer realm=\"a\0b\"", 18)), Catch::Contains("control character"));
-  CHECK_THAT(error_of("Bearer realm=\"a\\\nb\""), Catch::Contains("control character"));
+  CHECK_THAT(challenge_error("Bearer realm=\"https://t/\r\nX-Injected: 1\""), Catch::Contains("control character"));
+  CHECK_THAT(challenge_error(std::string("Bearer realm=\"a\0b\"", 18)), Catch::Contains("control character"));
+  CHECK_THAT(challenge_error("Bearer realm=\"a\\\nb\""), Catch::Contains("control character"));
   CHECK(parsed("Bearer realm=\"tab\there\"")[0].param("realm") == "tab\there");
 }
 
 TEST_CASE("hostile challenge headers are bounded", "[oci][auth]") {
-  CHECK_THAT(error_of("Basic realm=\"" + std::string(9000, 'a') + "\""), Catch::Contains("longer than 8 KiB"));
+  CHECK_THAT(challenge_error("Basic realm=\"" + std::string(9000, 'a') + "\""), Catch::Contains("longer than 8 KiB"));
   std::string many_schemes;
   for (int i = 0; i < 17; ++i) many_schemes += "S" + std::to_string(i) + ", ";
-  CHECK_THAT(error_of(many_schemes), Catch::Contains("more than 16 challenges"));
+  CHECK_THAT(challenge_error(many_schemes), Catch::Contains("more than 16 challenges"));
   std::string many_params = "Bearer ";
   for (int i = 0; i < 33; ++i) many_params += "p" + std::to_string(i) + "=v,";
-  CHECK_THAT(error_of(many_params), Catch::Contains("more than 32 parameters"));
+  CHECK_THAT(challenge_error(many_params), Catch::Contains("more than 32 parameters"));
   // Every prefix of a valid header either parses or is refused; none crashes or loops.
   const std::string header = R"(Bearer realm="https://a/b",service="c\"d", Basic realm=x, Negotiate abc==)";
   for (std::size_t n = 0; n <= header.size(); ++n) (void)parse_auth_challenges(header.substr(0, n));

@@ -16,14 +16,14 @@ namespace {
 
 Credentials user(std::string name, std::string password) { return {std::move(name), std::move(password), {}, {}}; }
 
-DockerConfig parsed(const std::string& json) {
+DockerConfig parsed_config(const std::string& json) {
   auto config = DockerConfig::parse(json);
   INFO(json << " → " << (config ? std::string() : config.error().message));
   REQUIRE(config.ok());
   return *config;
 }
 
-std::string error_of(const std::string& json) {
+std::string config_error(const std::string& json) {
   auto config = DockerConfig::parse(json);
   INFO(json);
   REQUIRE_FALSE(config.ok());
@@ -35,19 +35,19 @@ std::string error_of(const std::string& json) {
 
 TEST_CASE("auth holds base64 user:password", "[oci][docker-config]") {
   // "alice:s3cr:et" — the password may itself hold a colon.
-  const auto config = parsed(R"({"auths":{"127.0.0.1:5000":{"auth":"YWxpY2U6czNjcjpldA=="}}})");
+  const auto config = parsed_config(R"({"auths":{"127.0.0.1:5000":{"auth":"YWxpY2U6czNjcjpldA=="}}})");
   CHECK(config.find("127.0.0.1:5000") == user("alice", "s3cr:et"));
   CHECK_FALSE(config.find("127.0.0.1:5001").has_value());
   CHECK_FALSE(config.find("127.0.0.1").has_value());
 }
 
 TEST_CASE("username and password fields are read when auth is absent", "[oci][docker-config]") {
-  const auto config = parsed(R"({"auths":{"ghcr.io":{"username":"bob","password":"pw"}}})");
+  const auto config = parsed_config(R"({"auths":{"ghcr.io":{"username":"bob","password":"pw"}}})");
   CHECK(config.find("ghcr.io") == user("bob", "pw"));
 }
 
 TEST_CASE("keys match with or without scheme and path, case-insensitively", "[oci][docker-config]") {
-  const auto config = parsed(R"({"auths":{
+  const auto config = parsed_config(R"({"auths":{
       "https://Registry.Example.com/v2/":{"auth":"dTE6cDE="},
       "http://localhost:5000":{"auth":"dTI6cDI="},
       "quay.io/some/path":{"auth":"dTM6cDM="}}})");
@@ -58,21 +58,22 @@ TEST_CASE("keys match with or without scheme and path, case-insensitively", "[oc
 }
 
 TEST_CASE("Docker Hub credentials are found under any of its names", "[oci][docker-config]") {
-  const auto config = parsed(R"({"auths":{"https://index.docker.io/v1/":{"auth":"aHViOnB3"}}})");
+  const auto config = parsed_config(R"({"auths":{"https://index.docker.io/v1/":{"auth":"aHViOnB3"}}})");
   CHECK(config.find("docker.io") == user("hub", "pw"));
   CHECK(config.find("registry-1.docker.io") == user("hub", "pw"));
   CHECK(config.find("index.docker.io") == user("hub", "pw"));
 }
 
 TEST_CASE("entries without credentials are skipped", "[oci][docker-config]") {
-  const auto config = parsed(R"({"auths":{"a.io":{},"c.io":{"auth":""},"d.io":{"email":"x@y"}},"HttpHeaders":{}})");
+  const auto config =
+      parsed_config(R"({"auths":{"a.io":{},"c.io":{"auth":""},"d.io":{"email":"x@y"}},"HttpHeaders":{}})");
   CHECK(config.empty());
-  CHECK(parsed("{}").empty());
+  CHECK(parsed_config("{}").empty());
 }
 
 TEST_CASE("identity tokens and registry tokens are read beside or instead of a password", "[oci][docker-config]") {
   // ACR writes a zero-GUID user with an empty password and the refresh token as identitytoken.
-  const auto config = parsed(R"({"auths":{
+  const auto config = parsed_config(R"({"auths":{
       "myacr.azurecr.io":{"auth":"MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwOg==","identitytoken":"eyJ.refresh"},
       "b.io":{"identitytoken":"t"},
       "c.io":{"registrytoken":"rt"}}})");
@@ -83,7 +84,7 @@ TEST_CASE("identity tokens and registry tokens are read beside or instead of a p
 
 TEST_CASE("credential helpers are reported for the hosts they hold", "[oci][docker-config]") {
   const auto config =
-      parsed(R"({"credHelpers":{"https://gcr.io":"gcloud","123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},
+      parsed_config(R"({"credHelpers":{"https://gcr.io":"gcloud","123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},
                                  "credsStore":"desktop"})");
   CHECK(config.empty());
   CHECK(config.helper_for("gcr.io") == "gcloud");
@@ -92,7 +93,7 @@ TEST_CASE("credential helpers are reported for the hosts they hold", "[oci][dock
   // credsStore holds every other registry's credentials.
   CHECK(config.helper_for("ghcr.io") == "desktop");
   CHECK_FALSE(config.helper_names_host("ghcr.io"));
-  CHECK_FALSE(parsed(R"({"auths":{}})").helper_for("ghcr.io").has_value());
+  CHECK_FALSE(parsed_config(R"({"auths":{}})").helper_for("ghcr.io").has_value());
 }
 
 TEST_CASE("the legacy dockercfg form is the auths map alone", "[oci][docker-config]") {
@@ -153,7 +154,7 @@ TEST_CASE("credential keys match registries and repositories as kubelet's keyrin
 }
 
 TEST_CASE("the most specific key wins: longest path, then fewest wildcards", "[oci][docker-config]") {
-  const auto config = parsed(R"({"auths":{
+  const auto config = parsed_config(R"({"auths":{
       "*.example.com":{"auth":"d2lsZDpw"},
       "registry.example.com":{"auth":"aG9zdDpw"},
       "registry.example.com/team":{"auth":"dGVhbTpw"},
@@ -166,18 +167,18 @@ TEST_CASE("the most specific key wins: longest path, then fewest wildcards", "[o
 }
 
 TEST_CASE("malformed docker configs are refused naming the entry", "[oci][docker-config]") {
-  CHECK_THAT(error_of("{"), Catch::Contains("not valid JSON"));
-  CHECK_THAT(error_of("[]"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of(R"({"auths":[]})"), Catch::Contains("\"auths\" is not an object"));
-  CHECK_THAT(error_of(R"({"auths":{"r.io":"x"}})"), Catch::Contains("auths[\"r.io\"] is not an object"));
-  CHECK_THAT(error_of(R"({"auths":{"r.io":{"auth":"not base64!"}}})"),
+  CHECK_THAT(config_error("{"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(config_error("[]"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(config_error(R"({"auths":[]})"), Catch::Contains("\"auths\" is not an object"));
+  CHECK_THAT(config_error(R"({"auths":{"r.io":"x"}})"), Catch::Contains("auths[\"r.io\"] is not an object"));
+  CHECK_THAT(config_error(R"({"auths":{"r.io":{"auth":"not base64!"}}})"),
              Catch::Contains("auths[\"r.io\"].auth is not base64"));
-  CHECK_THAT(error_of(R"({"auths":{"r.io":{"auth":"bm9jb2xvbg=="}}})"), Catch::Contains("\"user:password\""));
-  CHECK_THAT(error_of(R"({"auths":{"r.io":{"identitytoken":7}}})"),
+  CHECK_THAT(config_error(R"({"auths":{"r.io":{"auth":"bm9jb2xvbg=="}}})"), Catch::Contains("\"user:password\""));
+  CHECK_THAT(config_error(R"({"auths":{"r.io":{"identitytoken":7}}})"),
              Catch::Contains("auths[\"r.io\"].identitytoken is not a string"));
-  CHECK_THAT(error_of(R"({"credHelpers":{"r.io":1}})"), Catch::Contains("credHelpers[\"r.io\"] is not a string"));
+  CHECK_THAT(config_error(R"({"credHelpers":{"r.io":1}})"), Catch::Contains("credHelpers[\"r.io\"] is not a string"));
   // The secret part of an entry never appears in a message.
-  CHECK_THAT(error_of(R"({"auths":{"r.io":{"username":"u","password":12345678}}})"),
+  CHECK_THAT(config_error(R"({"auths":{"r.io":{"username":"u","password":12345678}}})"),
              !Catch::Contains("12345678") && Catch::Contains("password is not a string"));
 }
 

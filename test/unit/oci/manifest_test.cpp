@@ -11,7 +11,7 @@ namespace {
 const std::string kA = "sha256:" + std::string(64, 'a');
 const std::string kB = "sha256:" + std::string(64, 'b');
 
-std::string error_of(const std::string& json) {
+std::string manifest_error(const std::string& json) {
   auto manifest = parse_image_manifest(json);
   INFO(json);
   REQUIRE_FALSE(manifest.ok());
@@ -52,35 +52,36 @@ TEST_CASE("Docker v2 manifests and manifests without mediaType are read", "[oci]
 }
 
 TEST_CASE("indexes and unknown manifest types are refused", "[oci][manifest]") {
-  CHECK_THAT(error_of(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})"),
-             Catch::Contains("got an index"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,"manifests":[]})"), Catch::Contains("got an index"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,"mediaType":"text/plain"})"),
+  CHECK_THAT(
+      manifest_error(R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})"),
+      Catch::Contains("got an index"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,"manifests":[]})"), Catch::Contains("got an index"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,"mediaType":"text/plain"})"),
              Catch::Contains("unsupported manifest mediaType"));
-  CHECK_THAT(error_of(R"({"schemaVersion":1})"), Catch::Contains("schemaVersion is not 2"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":1})"), Catch::Contains("schemaVersion is not 2"));
 }
 
 TEST_CASE("malformed manifests are refused naming the field", "[oci][manifest]") {
   const std::string config = R"("config":{"mediaType":"c","size":1,"digest":")" + kA + R"("})";
-  CHECK_THAT(error_of("{"), Catch::Contains("not valid JSON"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2} trailing)"), Catch::Contains("not valid JSON"));
-  CHECK_THAT(error_of("[]"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,"layers":[]})"), Catch::Contains("no config"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + "}"), Catch::Contains("no layers array"));
-  CHECK_THAT(
-      error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":1,"digest":"sha256:12"}]})"),
-      Catch::Contains("layers[0].digest"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":-1,"digest":")" + kB +
-                      R"("}]})"),
+  CHECK_THAT(manifest_error("{"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2} trailing)"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(manifest_error("[]"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,"layers":[]})"), Catch::Contains("no config"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,)" + config + "}"), Catch::Contains("no layers array"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,)" + config +
+                            R"(,"layers":[{"mediaType":"m","size":1,"digest":"sha256:12"}]})"),
+             Catch::Contains("layers[0].digest"));
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":-1,"digest":")" +
+                            kB + R"("}]})"),
              Catch::Contains("layers[0].size"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"size":1,"digest":")" + kB + R"("}]})"),
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"size":1,"digest":")" + kB + R"("}]})"),
              Catch::Contains("layers[0].mediaType"));
-  CHECK_THAT(error_of(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":1,"digest":")" + kB +
-                      R"(","annotations":{"k":1}}]})"),
+  CHECK_THAT(manifest_error(R"({"schemaVersion":2,)" + config + R"(,"layers":[{"mediaType":"m","size":1,"digest":")" +
+                            kB + R"(","annotations":{"k":1}}]})"),
              Catch::Contains("annotations[\"k\"] is not a string"));
 }
 
 TEST_CASE("deeply nested JSON is refused without exhausting the stack", "[oci][manifest]") {
   const std::string deep = std::string(200000, '[') + std::string(200000, ']');
-  CHECK_THAT(error_of(deep), Catch::Contains("not a JSON object"));
+  CHECK_THAT(manifest_error(deep), Catch::Contains("not a JSON object"));
 }

@@ -16,7 +16,7 @@ struct Parsed {
   std::string registry, repository, tag, digest;
 };
 
-Reference parsed(const std::string& text) {
+Reference parsed_reference(const std::string& text) {
   auto ref = parse_reference(text);
   INFO(text << " → " << (ref ? std::string() : ref.error().message));
   REQUIRE(ref.ok());
@@ -24,7 +24,7 @@ Reference parsed(const std::string& text) {
 }
 
 void check(const std::string& text, const Parsed& expected) {
-  const Reference ref = parsed(text);
+  const Reference ref = parsed_reference(text);
   INFO(text);
   CHECK(ref.registry == expected.registry);
   CHECK(ref.repository == expected.repository);
@@ -32,7 +32,7 @@ void check(const std::string& text, const Parsed& expected) {
   CHECK(ref.digest == expected.digest);
 }
 
-std::string error_of(const std::string& text) {
+std::string reference_error(const std::string& text) {
   auto ref = parse_reference(text);
   INFO(text << " parsed as " << (ref ? ref->str() : std::string()));
   REQUIRE_FALSE(ref.ok());
@@ -101,7 +101,7 @@ TEST_CASE("repository components allow the distribution separators", "[oci][refe
   check("d/docker", {"docker.io", "d/docker", "latest", ""});
   check("jess/t", {"docker.io", "jess/t", "latest", ""});
   check("team/a.b_c-d", {"docker.io", "team/a.b_c-d", "latest", ""});
-  CHECK_THAT(error_of("a.b_c-d/e"), Catch::Contains("invalid registry host \"a.b_c-d\""));
+  CHECK_THAT(reference_error("a.b_c-d/e"), Catch::Contains("invalid registry host \"a.b_c-d\""));
   // 64 characters that are not all hex are a name, and with a registry even 64 hex digits are.
   check("thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
         {"docker.io", "library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev", "latest", ""});
@@ -113,29 +113,30 @@ TEST_CASE("tags follow the tag grammar", "[oci][reference]") {
   check("app:_under", {"docker.io", "library/app", "_under", ""});
   check("app:v1.2-rc.3_x", {"docker.io", "library/app", "v1.2-rc.3_x", ""});
   check("app:" + std::string(128, 't'), {"docker.io", "library/app", std::string(128, 't'), ""});
-  CHECK_THAT(error_of("app:" + std::string(129, 't')), Catch::Contains("tag longer than 128"));
-  CHECK_THAT(error_of("app:-dash"), Catch::Contains("invalid tag \"-dash\""));
-  CHECK_THAT(error_of("app:.dot"), Catch::Contains("invalid tag"));
-  CHECK_THAT(error_of("app:v1+build"), Catch::Contains("invalid tag"));
-  CHECK_THAT(error_of("app:"), Catch::Contains("empty tag"));
+  CHECK_THAT(reference_error("app:" + std::string(129, 't')), Catch::Contains("tag longer than 128"));
+  CHECK_THAT(reference_error("app:-dash"), Catch::Contains("invalid tag \"-dash\""));
+  CHECK_THAT(reference_error("app:.dot"), Catch::Contains("invalid tag"));
+  CHECK_THAT(reference_error("app:v1+build"), Catch::Contains("invalid tag"));
+  CHECK_THAT(reference_error("app:"), Catch::Contains("empty tag"));
 }
 
 TEST_CASE("malformed digests are refused naming the problem", "[oci][reference]") {
-  CHECK_THAT(error_of("repo@sha256:ffffffffffffffffffffffffffffffffff"),
+  CHECK_THAT(reference_error("repo@sha256:ffffffffffffffffffffffffffffffffff"),
              Catch::Contains("needs 64 hex digits, not 34"));
-  CHECK_THAT(error_of("validname@invaliddigest:" + kHex), Catch::Contains("unsupported algorithm \"invaliddigest\""));
-  CHECK_THAT(error_of("repo@sha256:" + std::string(64, 'F')), Catch::Contains("lowercase hex"));
-  CHECK_THAT(error_of("repo@sha256:" + std::string(63, 'a') + "g"), Catch::Contains("lowercase hex"));
-  CHECK_THAT(error_of("repo@" + kHex), Catch::Contains("expected <algorithm>:<hex>"));
-  CHECK_THAT(error_of("repo@"), Catch::Contains("invalid digest"));
-  CHECK_THAT(error_of("repo@" + kDigest + "@" + kDigest), Catch::Contains("invalid digest"));
+  CHECK_THAT(reference_error("validname@invaliddigest:" + kHex),
+             Catch::Contains("unsupported algorithm \"invaliddigest\""));
+  CHECK_THAT(reference_error("repo@sha256:" + std::string(64, 'F')), Catch::Contains("lowercase hex"));
+  CHECK_THAT(reference_error("repo@sha256:" + std::string(63, 'a') + "g"), Catch::Contains("lowercase hex"));
+  CHECK_THAT(reference_error("repo@" + kHex), Catch::Contains("expected <algorithm>:<hex>"));
+  CHECK_THAT(reference_error("repo@"), Catch::Contains("invalid digest"));
+  CHECK_THAT(reference_error("repo@" + kDigest + "@" + kDigest), Catch::Contains("invalid digest"));
 }
 
 TEST_CASE("uppercase repository names are refused", "[oci][reference]") {
-  CHECK_THAT(error_of("Uppercase:tag"), Catch::Contains("must be lowercase"));
-  CHECK_THAT(error_of("test:5000/Uppercase/lowercase:tag"), Catch::Contains("must be lowercase"));
-  CHECK_THAT(error_of("docker/Docker"), Catch::Contains("must be lowercase"));
-  CHECK_THAT(error_of("docker.io/docker/Docker"), Catch::Contains("\"docker/Docker\" must be lowercase"));
+  CHECK_THAT(reference_error("Uppercase:tag"), Catch::Contains("must be lowercase"));
+  CHECK_THAT(reference_error("test:5000/Uppercase/lowercase:tag"), Catch::Contains("must be lowercase"));
+  CHECK_THAT(reference_error("docker/Docker"), Catch::Contains("must be lowercase"));
+  CHECK_THAT(reference_error("docker.io/docker/Docker"), Catch::Contains("\"docker/Docker\" must be lowercase"));
 }
 
 TEST_CASE("malformed names are refused", "[oci][reference]") {
@@ -171,16 +172,17 @@ TEST_CASE("malformed names are refused", "[oci][reference]") {
       "team/app:v1 extra",
       "a.-b.com/repo",
   };
-  for (const char* text : invalid) CHECK_FALSE(error_of(text).empty());
-  CHECK_THAT(error_of(""), Catch::Contains("empty image reference"));
-  CHECK_THAT(error_of(":justtag"), Catch::Contains("missing repository name"));
-  CHECK_THAT(error_of("@" + kDigest), Catch::Contains("missing repository name"));
-  CHECK_THAT(error_of("host:99999/repo"), Catch::Contains("port out of range"));
-  CHECK_THAT(error_of("[fe80::1%eth0]:5000/debian"), Catch::Contains("no zone"));
+  for (const char* text : invalid) CHECK_FALSE(reference_error(text).empty());
+  CHECK_THAT(reference_error(""), Catch::Contains("empty image reference"));
+  CHECK_THAT(reference_error(":justtag"), Catch::Contains("missing repository name"));
+  CHECK_THAT(reference_error("@" + kDigest), Catch::Contains("missing repository name"));
+  CHECK_THAT(reference_error("host:99999/repo"), Catch::Contains("port out of range"));
+  CHECK_THAT(reference_error("[fe80::1%eth0]:5000/debian"), Catch::Contains("no zone"));
 }
 
 TEST_CASE("a bare 64-hex-digit string is an image ID, not a name", "[oci][reference]") {
-  CHECK_THAT(error_of("1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a"), Catch::Contains("image ID"));
+  CHECK_THAT(reference_error("1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a"),
+             Catch::Contains("image ID"));
   // 63 hex digits are an ordinary name.
   check("dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9",
         {"docker.io", "library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9", "latest", ""});
@@ -190,34 +192,34 @@ TEST_CASE("repository names longer than 255 characters are refused", "[oci][refe
   std::string name;
   for (int i = 0; i < 127; ++i) name += "a/";
   check(name + "a:tag-puts-this-over-max", {"docker.io", name + "a", "tag-puts-this-over-max", ""});
-  CHECK_THAT(error_of(name + "a/a:tag"), Catch::Contains("longer than 255"));
+  CHECK_THAT(reference_error(name + "a/a:tag"), Catch::Contains("longer than 255"));
   // The library/ prefix counts: 250 characters on Docker Hub become 258.
-  CHECK_THAT(error_of(std::string(250, 'a')), Catch::Contains("longer than 255"));
+  CHECK_THAT(reference_error(std::string(250, 'a')), Catch::Contains("longer than 255"));
 }
 
 TEST_CASE("str gives the canonical form and name what policies match", "[oci][reference]") {
-  CHECK(parsed("nginx").str() == "docker.io/library/nginx:latest");
-  CHECK(parsed("nginx").name() == "docker.io/library/nginx");
-  CHECK(parsed("busybox:1@" + kDigest).str() == "docker.io/library/busybox:1@" + kDigest);
-  CHECK(parsed("ghcr.io/a/b@" + kDigest).str() == "ghcr.io/a/b@" + kDigest);
-  CHECK(parsed("[::1]:5000/repo:t").str() == "[::1]:5000/repo:t");
+  CHECK(parsed_reference("nginx").str() == "docker.io/library/nginx:latest");
+  CHECK(parsed_reference("nginx").name() == "docker.io/library/nginx");
+  CHECK(parsed_reference("busybox:1@" + kDigest).str() == "docker.io/library/busybox:1@" + kDigest);
+  CHECK(parsed_reference("ghcr.io/a/b@" + kDigest).str() == "ghcr.io/a/b@" + kDigest);
+  CHECK(parsed_reference("[::1]:5000/repo:t").str() == "[::1]:5000/repo:t");
   // The canonical form parses back to the same reference.
   for (const char* text : {"nginx", "index.docker.io/a/b:c", "localhost:5000/x:y", "[::1]:5000/r@sha256:"}) {
     const std::string full = std::string(text).ends_with(":") ? std::string(text) + kHex : std::string(text);
-    const Reference once = parsed(full);
-    CHECK(parsed(once.str()) == once);
+    const Reference once = parsed_reference(full);
+    CHECK(parsed_reference(once.str()) == once);
   }
 }
 
 TEST_CASE("Docker Hub is reached at registry-1.docker.io", "[oci][reference]") {
-  CHECK(parsed("nginx").api_host() == "registry-1.docker.io");
-  CHECK(parsed("index.docker.io/a/b").api_host() == "registry-1.docker.io");
-  CHECK(parsed("ghcr.io/a/b").api_host() == "ghcr.io");
-  CHECK(parsed("127.0.0.1:5000/a").api_host() == "127.0.0.1:5000");
+  CHECK(parsed_reference("nginx").api_host() == "registry-1.docker.io");
+  CHECK(parsed_reference("index.docker.io/a/b").api_host() == "registry-1.docker.io");
+  CHECK(parsed_reference("ghcr.io/a/b").api_host() == "ghcr.io");
+  CHECK(parsed_reference("127.0.0.1:5000/a").api_host() == "127.0.0.1:5000");
 }
 
 TEST_CASE("with_digest pins the reference and keeps its tag", "[oci][reference]") {
-  const Reference pinned = parsed("ghcr.io/team/app:v1").with_digest(kDigest);
+  const Reference pinned = parsed_reference("ghcr.io/team/app:v1").with_digest(kDigest);
   CHECK(pinned.tag == "v1");
   CHECK(pinned.digest == kDigest);
   CHECK(pinned.str() == "ghcr.io/team/app:v1@" + kDigest);

@@ -89,11 +89,11 @@ std::string docker_config_entry(const TestRegistry& registry, const std::string&
   return R"({"auths":{")" + registry.host() + R"(":)" + entry + "}}";
 }
 
-struct Client {
+struct AuthClient {
   boost::asio::io_context ioc;
   RegistryClient client;
 
-  explicit Client(RegistryOptions options) : client(ioc.get_executor(), std::move(options)) {}
+  explicit AuthClient(RegistryOptions options) : client(ioc.get_executor(), std::move(options)) {}
 
   signet::Result<std::string> resolve(const std::string& image) {
     auto reference = parse_reference(image);
@@ -131,7 +131,7 @@ TEST_CASE("a token is reused until shortly before it expires, then fetched again
   options.ca_file = registry.ca_file();
   options.docker_config = work / "config.json";
   write(options.docker_config, docker_config_entry(registry, R"({"auth":")" + base64(kBob) + R"("})"));
-  Client c(options);
+  AuthClient c(options);
   const std::string log = registry.dir() + "/token.log";
   // Each tag is a registry request of its own (a tag cache above this layer cannot hide it).
   REQUIRE(c.resolve(registry.host() + "/team/app:v1").ok());
@@ -156,7 +156,7 @@ TEST_CASE("an identity token is exchanged by the OAuth2 refresh-token grant", "[
   SECTION("the right refresh token gets a pull token") {
     write(options.docker_config,
           docker_config_entry(registry, R"({"auth":")" + user + R"(","identitytoken":"refresh-me-123"})"));
-    Client c(options);
+    AuthClient c(options);
     CHECK(*c.resolve(registry.host() + "/team/app:v1") == digest);
     const std::string log = read_file(registry.dir() + "/token.log");
     CHECK(count(log, "repository:team/app:pull oauth 200") == 1);
@@ -164,7 +164,7 @@ TEST_CASE("an identity token is exchanged by the OAuth2 refresh-token grant", "[
   SECTION("a refused refresh token says to check the credentials and never shows them") {
     write(options.docker_config,
           docker_config_entry(registry, R"({"auth":")" + user + R"(","identitytoken":"stale-token-456"})"));
-    Client c(options);
+    AuthClient c(options);
     const Error error = error_of(c.resolve(registry.host() + "/team/app:v1"));
     CHECK(error.kind == Error::Kind::Unavailable);
     CHECK_THAT(error.message,
@@ -223,7 +223,7 @@ TEST_CASE("credentials held by a credential helper are named in the refusal", "[
   options.ca_file = registry.ca_file();
   options.docker_config = work / "config.json";
   write(options.docker_config, R"({"credHelpers":{")" + registry.host() + R"(":"ecr-login"}})");
-  Client c(options);
+  AuthClient c(options);
   const Error error = error_of(c.resolve(registry.host() + "/team/app:v1"));
   CHECK(error.kind == Error::Kind::Unavailable);
   CHECK_THAT(error.message,

@@ -28,7 +28,7 @@ using signet::test::TestRegistry;
 
 namespace {
 
-RegistryOptions plain(const TestRegistry& registry) {
+RegistryOptions plain_http(const TestRegistry& registry) {
   RegistryOptions options;
   options.insecure_registries = {registry.host()};
   return options;
@@ -62,10 +62,10 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
   return dir / name;
 }
 
-struct Client {
+struct CachingClient {
   boost::asio::io_context ioc;
   RegistryClient client;
-  explicit Client(RegistryOptions options) : client(ioc.get_executor(), std::move(options)) {}
+  explicit CachingClient(RegistryOptions options) : client(ioc.get_executor(), std::move(options)) {}
 
   // Resolves the tag and reads the signatures, as the engine does for one image.
   std::size_t verify_reads(const Reference& tagged) {
@@ -84,9 +84,9 @@ TEST_CASE("a warm read makes no registry request, and an expired tag costs one r
   TempDir keys;
   const std::string digest = registry.push("team/app:v1", "cached");
   registry.sign("team/app", digest, key_in(keys));
-  RegistryOptions options = plain(registry);
+  RegistryOptions options = plain_http(registry);
   options.tag_ttl = std::chrono::seconds(1);
-  Client c(options);
+  CachingClient c(options);
   const Reference tagged = image_ref(registry.host() + "/team/app:v1");
 
   std::size_t before = signet_requests(registry).size();
@@ -122,7 +122,7 @@ TEST_CASE("200 concurrent reads of one uncached image make one request per step"
   TempDir keys;
   const std::string digest = registry.push("team/herd:v1", "herd");
   registry.sign("team/herd", digest, key_in(keys));
-  Client c(plain(registry));
+  CachingClient c(plain_http(registry));
   const Reference tagged = image_ref(registry.host() + "/team/herd:v1");
 
   int done = 0;
@@ -163,7 +163,7 @@ TEST_CASE("referrers are found through the tag schema when the registry has no r
   };
   const std::string sbom_digest = push("application/spdx+json", sbom);
   const std::string bundle_digest = push("application/vnd.dev.sigstore.bundle.v0.3+json", bundle);
-  Client c(plain(registry));
+  CachingClient c(plain_http(registry));
   const Reference image = image_ref(registry.host() + "/team/app@" + digest);
 
   auto all = run_until_done(c.ioc, c.client.referrers(image, "", soon()));
@@ -200,7 +200,7 @@ TEST_CASE("cosign attestations are read from the .att manifest beside the image"
   run_ok(support_command("push_artifact.py",
                          {registry.host(), "team/app", "--plain-http", "--tag", "sha256-" + digest.substr(7) + ".att",
                           "--layer", "application/vnd.dsse.envelope.v1+json=" + envelope}));
-  Client c(plain(registry));
+  CachingClient c(plain_http(registry));
   const Reference image = image_ref(registry.host() + "/team/app@" + digest);
   auto attestations = run_until_done(c.ioc, c.client.cosign_attestations(image, {}, soon()));
   REQUIRE(attestations.ok());

@@ -121,11 +121,11 @@ class FaultProxy {
 };
 
 // A registry client that reaches the registry through the proxy (both proxy listeners are plain HTTP).
-struct Client {
+struct FaultClient {
   boost::asio::io_context ioc;
   RegistryClient client;
 
-  explicit Client(const FaultProxy& proxy)
+  explicit FaultClient(const FaultProxy& proxy)
       : client(ioc.get_executor(), [&] {
           RegistryOptions options;
           options.insecure_registries = {proxy.host(), proxy.other_host()};
@@ -151,7 +151,7 @@ constexpr auto kSignatureManifest = "/v2/team/app/manifests/sha256-";
 TEST_CASE("a registry slower than the deadline is Unavailable and timed out, promptly", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kTag) + " delay=5"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const auto started = Clock::now();
   const Error error = error_of(c.resolve(image_ref(proxy.host() + "/team/app:v1"), started + milliseconds(400)));
   CHECK(Clock::now() - started < milliseconds(1500));
@@ -162,7 +162,7 @@ TEST_CASE("a registry slower than the deadline is Unavailable and timed out, pro
 TEST_CASE("a 429 with Retry-After is waited out and retried", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kTag) + " status=429 retry_after=1 count=1"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const auto started = Clock::now();
   auto digest = c.resolve(image_ref(proxy.host() + "/team/app:v1"), in(seconds(10)));
   REQUIRE(digest.ok());
@@ -175,7 +175,7 @@ TEST_CASE("a 429 with Retry-After is waited out and retried", "[oci][faults]") {
 TEST_CASE("a 429 asking to wait past the deadline is reported at once as rate limiting", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kTag) + " status=429 retry_after=30"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const auto started = Clock::now();
   const Error error = error_of(c.resolve(image_ref(proxy.host() + "/team/app:v1"), started + seconds(3)));
   CHECK(Clock::now() - started < milliseconds(1000));
@@ -187,7 +187,7 @@ TEST_CASE("a 429 asking to wait past the deadline is reported at once as rate li
 TEST_CASE("a 503 without Retry-After is retried with backoff until it succeeds", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kTag) + " status=503 count=2"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const auto started = Clock::now();
   auto digest = c.resolve(image_ref(proxy.host() + "/team/app:v1"), in(seconds(10)));
   REQUIRE(digest.ok());
@@ -201,7 +201,7 @@ TEST_CASE("a 503 without Retry-After is retried with backoff until it succeeds",
 TEST_CASE("a registry that keeps answering 503 is a registry error after three attempts", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kTag) + " status=503 retry_after=0"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Error error = error_of(c.resolve(image_ref(proxy.host() + "/team/app:v1"), in(seconds(10))));
   CHECK(error.kind == Error::Kind::Unavailable);
   CHECK_THAT(error.message, Catch::Contains("registry error (HTTP 503)"));
@@ -211,7 +211,7 @@ TEST_CASE("a registry that keeps answering 503 is a registry error after three a
 TEST_CASE("a body cut short is a clear Unavailable error", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kBlobs) + " truncate"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Error error = error_of(c.signatures(image_ref(proxy.host() + "/team/app@" + image.digest), in(seconds(10))));
   CHECK(error.kind == Error::Kind::Unavailable);
   CHECK_THAT(error.message, Catch::Contains("closed before the whole response arrived") &&
@@ -221,13 +221,14 @@ TEST_CASE("a body cut short is a clear Unavailable error", "[oci][faults]") {
 TEST_CASE("a body that does not match its digest is Invalid and names the digest", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy honest(image.registry, {});
-  auto signatures = Client(honest).signatures(image_ref(honest.host() + "/team/app@" + image.digest), in(seconds(10)));
+  auto signatures =
+      FaultClient(honest).signatures(image_ref(honest.host() + "/team/app@" + image.digest), in(seconds(10)));
   REQUIRE(signatures.ok());
   REQUIRE(signatures->size() == 1);
   const std::string layer_digest = signet::crypto::sha256_digest((*signatures)[0].payload);
 
   FaultProxy proxy(image.registry, {std::string(kBlobs) + " corrupt"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Error error = error_of(c.signatures(image_ref(proxy.host() + "/team/app@" + image.digest), in(seconds(10))));
   CHECK(error.kind == Error::Kind::Invalid);
   CHECK_THAT(error.message, Catch::Contains("does not match its digest") && Catch::Contains(layer_digest));
@@ -236,7 +237,7 @@ TEST_CASE("a body that does not match its digest is Invalid and names the digest
 TEST_CASE("an oversized manifest is refused naming max_manifest_bytes", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kSignatureManifest) + " oversize"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Error error = error_of(c.signatures(image_ref(proxy.host() + "/team/app@" + image.digest), in(seconds(10))));
   CHECK(error.kind == Error::Kind::Invalid);
   CHECK_THAT(error.message, Catch::Contains("larger than max_manifest_bytes (4194304 bytes)"));
@@ -245,7 +246,7 @@ TEST_CASE("an oversized manifest is refused naming max_manifest_bytes", "[oci][f
 TEST_CASE("a redirect loop ends after five redirects", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kBlobs) + " redirect_loop"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Error error = error_of(c.signatures(image_ref(proxy.host() + "/team/app@" + image.digest), in(seconds(10))));
   CHECK(error.kind == Error::Kind::Unavailable);
   CHECK_THAT(error.message, Catch::Contains("more than 5 redirects"));
@@ -255,7 +256,7 @@ TEST_CASE("a redirect loop ends after five redirects", "[oci][faults]") {
 TEST_CASE("a blob redirected to another host is fetched from there", "[oci][faults]") {
   auto& image = signed_image();
   FaultProxy proxy(image.registry, {std::string(kBlobs) + " redirect_other_host"});
-  Client c(proxy);
+  FaultClient c(proxy);
   auto signatures = c.signatures(image_ref(proxy.host() + "/team/app@" + image.digest), in(seconds(10)));
   REQUIRE(signatures.ok());
   REQUIRE(signatures->size() == 1);
@@ -459,7 +460,7 @@ TEST_CASE("a registry with the referrers API is asked through it, and its answer
                        << std::string(64, 'c') << R"(","size":1,"artifactType":"application/spdx+json"}]})";
   FaultProxy proxy(registry,
                    {"/v2/team/app/referrers/ serve=" + index + " type=application/vnd.oci.image.index.v1+json"});
-  Client c(proxy);
+  FaultClient c(proxy);
   const Reference image = image_ref(proxy.host() + "/team/app@" + digest);
 
   auto found = run_until_done(c.ioc, c.client.referrers(image, bundle_type, in(seconds(5))));

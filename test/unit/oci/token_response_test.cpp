@@ -22,7 +22,7 @@ TokenGrant granted(const std::string& body) {
   return *grant;
 }
 
-std::string error_of(const std::string& body) {
+std::string token_error(const std::string& body) {
   auto grant = parse_token_response(body);
   INFO(body);
   REQUIRE_FALSE(grant.ok());
@@ -51,9 +51,9 @@ TEST_CASE("expires_in sets the lifetime, 60 s when absent, capped at a day", "[o
   CHECK(granted(R"({"token":"t","expires_in":2.9})").lifetime == seconds(2));
   CHECK(granted(R"({"token":"t","expires_in":null})").lifetime == seconds(60));
   CHECK(granted(R"({"token":"t","expires_in":1e300})").lifetime == seconds(24 * 3600));
-  CHECK_THAT(error_of(R"({"token":"t","expires_in":0})"), Catch::Contains("expires_in is not a positive number"));
-  CHECK_THAT(error_of(R"({"token":"t","expires_in":-5})"), Catch::Contains("expires_in is not a positive number"));
-  CHECK_THAT(error_of(R"({"token":"t","expires_in":"300"})"), Catch::Contains("expires_in is not a number"));
+  CHECK_THAT(token_error(R"({"token":"t","expires_in":0})"), Catch::Contains("expires_in is not a positive number"));
+  CHECK_THAT(token_error(R"({"token":"t","expires_in":-5})"), Catch::Contains("expires_in is not a positive number"));
+  CHECK_THAT(token_error(R"({"token":"t","expires_in":"300"})"), Catch::Contains("expires_in is not a number"));
 }
 
 TEST_CASE("issued_at counts the lifetime from the token server's time", "[oci][token]") {
@@ -84,20 +84,20 @@ TEST_CASE("RFC 3339 times with fractions and offsets are read; others are not", 
 }
 
 TEST_CASE("token responses that cannot be trusted are refused", "[oci][token]") {
-  CHECK_THAT(error_of("{"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of("[]"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of(""), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of("<html>"), Catch::Contains("not a JSON object"));
-  CHECK_THAT(error_of(R"({"expires_in":60})"), Catch::Contains("holds no token"));
-  CHECK_THAT(error_of(R"({"token":5})"), Catch::Contains("holds no token"));
+  CHECK_THAT(token_error("{"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(token_error("[]"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(token_error(""), Catch::Contains("not a JSON object"));
+  CHECK_THAT(token_error("<html>"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(token_error(R"({"expires_in":60})"), Catch::Contains("holds no token"));
+  CHECK_THAT(token_error(R"({"token":5})"), Catch::Contains("holds no token"));
   // A token goes into a header: CR/LF, spaces, controls and non-ASCII would inject or corrupt headers.
   for (const char* hostile : {R"({"token":"abc\r\nX-Injected: 1"})", R"({"token":"abc\n"})", R"({"token":"a b"})",
                               R"({"token":"a\u0000b"})", R"({"token":"caf\u00e9"})", R"({"token":"\t"})"}) {
-    CHECK_THAT(error_of(hostile), Catch::Contains("not printable ASCII"));
+    CHECK_THAT(token_error(hostile), Catch::Contains("not printable ASCII"));
   }
-  CHECK_THAT(error_of(R"({"token":")" + std::string(64 * 1024 + 1, 'a') + "\"}"), Catch::Contains("64 KiB"));
+  CHECK_THAT(token_error(R"({"token":")" + std::string(64 * 1024 + 1, 'a') + "\"}"), Catch::Contains("64 KiB"));
   // Deep nesting is parsed without recursion.
-  CHECK_THAT(error_of(std::string(100000, '[')), Catch::Contains("not a JSON object"));
+  CHECK_THAT(token_error(std::string(100000, '[')), Catch::Contains("not a JSON object"));
 }
 
 TEST_CASE("token scopes follow the challenge when it names the repository", "[oci][token]") {

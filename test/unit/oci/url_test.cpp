@@ -8,7 +8,7 @@ using signet::oci::Url;
 
 namespace {
 
-Url parsed(const std::string& text) {
+Url parsed_url(const std::string& text) {
   auto url = parse_url(text);
   INFO(text << " → " << (url ? std::string() : url.error().message));
   REQUIRE(url.ok());
@@ -18,7 +18,7 @@ Url parsed(const std::string& text) {
 }  // namespace
 
 TEST_CASE("token realms and registry URLs are split into their parts", "[oci][url]") {
-  const Url realm = parsed("https://auth.docker.io/token?x=1");
+  const Url realm = parsed_url("https://auth.docker.io/token?x=1");
   CHECK(realm.scheme == "https");
   CHECK(realm.host == "auth.docker.io");
   CHECK(realm.port.empty());
@@ -26,13 +26,13 @@ TEST_CASE("token realms and registry URLs are split into their parts", "[oci][ur
   CHECK(realm.target == "/token?x=1");
   CHECK(realm.authority() == "auth.docker.io");
 
-  const Url local = parsed("HTTP://127.0.0.1:5000");
+  const Url local = parsed_url("HTTP://127.0.0.1:5000");
   CHECK(local.scheme == "http");
   CHECK(local.authority() == "127.0.0.1:5000");
   CHECK(local.target == "/");
   CHECK(local.effective_port() == "5000");
 
-  const Url v6 = parsed("https://[::1]:8443/v2/?q#frag");
+  const Url v6 = parsed_url("https://[::1]:8443/v2/?q#frag");
   CHECK(v6.host == "[::1]");
   CHECK(v6.bare_host() == "::1");
   CHECK(v6.port == "8443");
@@ -50,7 +50,7 @@ TEST_CASE("URLs signet will not follow are refused", "[oci][url]") {
 }
 
 TEST_CASE("redirect locations resolve against the request URL", "[oci][url]") {
-  const Url base = parsed("https://registry.example/v2/team/app/blobs/sha256:abc");
+  const Url base = parsed_url("https://registry.example/v2/team/app/blobs/sha256:abc");
   auto absolute = resolve_url(base, "https://storage.example:9000/bucket/data?sig=1");
   REQUIRE(absolute.ok());
   CHECK(absolute->authority() == "storage.example:9000");

@@ -10,8 +10,6 @@ using namespace signet::policy::test;
 
 namespace {
 
-const std::string kApp = "127.0.0.1:5000/app";
-const std::string kPinned = kApp + "@" + kDigestV1;
 const std::string kSlsa = "https://slsa.dev/provenance/v1";
 const std::string kSpdx = "https://spdx.dev/Document";
 

@@ -29,7 +29,7 @@ int compare_versions(const char* a, const char* b) {
   return va->compare(*vb);
 }
 
-json::Value parse_json(const std::string& text) {
+json::Value parse_value(const std::string& text) {
   auto parsed = json::parse(text);
   REQUIRE(parsed.ok());
   return *parsed;
@@ -156,14 +156,14 @@ TEST_CASE("numbers print as Go's %v prints a float64", "[policy][conditions][go]
 }
 
 TEST_CASE("values print as fmt.Sprint prints Kyverno's decoded JSON", "[policy][conditions][go]") {
-  CHECK(go_sprint(parse_json("1000000")) == "1e+06");
-  CHECK(go_sprint_element(parse_json("1000000")) == "1000000");
-  CHECK(go_sprint(parse_json(R"("text")")) == "text");
-  CHECK(go_sprint(parse_json("true")) == "true");
-  CHECK(go_sprint(parse_json("null")) == "<nil>");
-  CHECK(go_sprint(parse_json(R"([1, 1.5, "a b", true, null, {"b": 1, "a": [2e6]}])")) ==
+  CHECK(go_sprint(parse_value("1000000")) == "1e+06");
+  CHECK(go_sprint_element(parse_value("1000000")) == "1000000");
+  CHECK(go_sprint(parse_value(R"("text")")) == "text");
+  CHECK(go_sprint(parse_value("true")) == "true");
+  CHECK(go_sprint(parse_value("null")) == "<nil>");
+  CHECK(go_sprint(parse_value(R"([1, 1.5, "a b", true, null, {"b": 1, "a": [2e6]}])")) ==
         "[1 1.5 a b true <nil> map[a:[2000000] b:1]]");
-  CHECK(go_sprint(parse_json("[1e20]")) == "[1e+20]");  // past int64, still a float
+  CHECK(go_sprint(parse_value("[1e20]")) == "[1e+20]");  // past int64, still a float
 }
 
 TEST_CASE("strings parse as numbers as strconv.ParseFloat reads them", "[policy][conditions][go]") {

@@ -8,8 +8,6 @@ using namespace signet::policy::test;
 
 namespace {
 
-const std::string kApp = "127.0.0.1:5000/app";
-const std::string kPinned = kApp + "@" + kDigestV1;
 const std::string kTagged = kApp + ":v1";
 
 const TestKey& key_a() {

@@ -28,6 +28,9 @@
 namespace signet::policy::test {
 
 inline const std::string kDigestV1 = "sha256:" + std::string(64, '1');
+// The image most tests verify, by name and pinned to kDigestV1.
+inline const std::string kApp = "127.0.0.1:5000/app";
+inline const std::string kPinned = kApp + "@" + kDigestV1;
 inline const std::string kDigestV2 = "sha256:" + std::string(64, '2');
 inline const std::string kOtherDigest = "sha256:" + std::string(64, 'f');
 
@@ -209,7 +212,7 @@ inline Attestor key_attestor(const std::vector<const TestKey*>& keys, bool ignor
 
 inline AttestorSet attestor_set(std::vector<Attestor> entries, std::optional<int> count = std::nullopt) {
   AttestorSet set;
-  set.entries = std::move(entries);
+  for (auto& entry : entries) set.add(std::move(entry));
   set.count = count;
   return set;
 }

@@ -23,7 +23,7 @@ std::string k8s_policy(const std::string& reference = "k8s://ci/cosign-key") {
   return yaml;
 }
 
-LoadReport load_with(const std::string& yaml, ClusterObjects* keys) {
+LoadReport load_with_keys(const std::string& yaml, ClusterObjects* keys) {
   TempFolder folder;
   folder.write("policy.yaml", yaml);
   return load_policies(folder.path(), keys);
@@ -38,7 +38,7 @@ const ImageVerification& entry_of(const LoadReport& report) {
 TEST_CASE("a k8s:// public key is the cosign.pub of the Secret it names", "[policy][loader][k8s]") {
   FakeCluster keys;
   keys.secrets["ci/cosign-key"] = {{"cosign.pub", std::string(kKeyA)}};
-  const LoadReport report = load_with(k8s_policy(), &keys);
+  const LoadReport report = load_with_keys(k8s_policy(), &keys);
   for (const auto& error : report.errors) UNSCOPED_INFO(error.to_string());
   const ImageVerification& entry = entry_of(report);
   const auto& attestor = entry.attestors.front().entries.front();
@@ -49,7 +49,7 @@ TEST_CASE("a k8s:// public key is the cosign.pub of the Secret it names", "[poli
   CHECK(attestor.keys->public_keys.front().der() == expected->der());
 
   // The same key written inline verifies the same: the verdict fingerprint is the same too.
-  const LoadReport inline_key = load_with(keyed_policy(), nullptr);
+  const LoadReport inline_key = load_with_keys(keyed_policy(), nullptr);
   CHECK(entry_of(inline_key).fingerprint == entry.fingerprint);
 }
 
@@ -81,17 +81,17 @@ TEST_CASE("a rotated k8s:// key changes the fingerprint and reloads the store", 
 TEST_CASE("a missing Secret or cosign.pub refuses the policy naming the Secret", "[policy][loader][k8s]") {
   FakeCluster keys;
   keys.secrets["ci/other"] = {{"cosign.key", "encrypted"}};
-  LoadReport missing = load_with(k8s_policy(), &keys);
+  LoadReport missing = load_with_keys(k8s_policy(), &keys);
   REQUIRE(missing.errors.size() == 1);
   CHECK(missing.errors.front().field_path == "spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.publicKeys");
   CHECK(missing.errors.front().message == "keys.publicKeys: k8s://ci/cosign-key: Secret ci/cosign-key not found");
 
-  LoadReport no_key = load_with(k8s_policy("k8s://ci/other"), &keys);
+  LoadReport no_key = load_with_keys(k8s_policy("k8s://ci/other"), &keys);
   REQUIRE(no_key.errors.size() == 1);
   CHECK(no_key.errors.front().message == "keys.publicKeys: k8s://ci/other: Secret ci/other has no cosign.pub");
 
   keys.secrets["ci/garbage"] = {{"cosign.pub", "not a key"}};
-  LoadReport garbage = load_with(k8s_policy("k8s://ci/garbage"), &keys);
+  LoadReport garbage = load_with_keys(k8s_policy("k8s://ci/garbage"), &keys);
   REQUIRE(garbage.errors.size() == 1);
   CHECK_THAT(garbage.errors.front().message,
              Catch::StartsWith("keys.publicKeys: k8s://ci/garbage: cosign.pub of Secret ci/garbage is not a valid "
@@ -100,7 +100,7 @@ TEST_CASE("a missing Secret or cosign.pub refuses the policy naming the Secret",
 
 TEST_CASE("a k8s:// reference without a namespace is refused before any read", "[policy][loader][k8s]") {
   FakeCluster keys;
-  LoadReport report = load_with(k8s_policy("k8s://cosign-key"), &keys);
+  LoadReport report = load_with_keys(k8s_policy("k8s://cosign-key"), &keys);
   REQUIRE(report.errors.size() == 1);
   CHECK(report.errors.front().message ==
         "keys.publicKeys: \"k8s://cosign-key\" is not a Secret reference of the form k8s://namespace/name");
@@ -118,30 +118,30 @@ std::string secret_policy(const std::string& name = "cosign-key", const std::str
 TEST_CASE("keys.secret is the cosign.pub of the Secret it names, as a k8s:// key", "[policy][loader][k8s]") {
   FakeCluster cluster;
   cluster.secrets["ci/cosign-key"] = {{"cosign.pub", std::string(kKeyA)}};
-  const LoadReport by_secret = load_with(secret_policy(), &cluster);
+  const LoadReport by_secret = load_with_keys(secret_policy(), &cluster);
   for (const auto& error : by_secret.errors) UNSCOPED_INFO(error.to_string());
   const auto& keys = entry_of(by_secret).attestors.front().entries.front().keys;
   REQUIRE(keys);
   REQUIRE(keys->public_keys.size() == 1);
-  CHECK(entry_of(by_secret).fingerprint == entry_of(load_with(k8s_policy(), &cluster)).fingerprint);
+  CHECK(entry_of(by_secret).fingerprint == entry_of(load_with_keys(k8s_policy(), &cluster)).fingerprint);
 
-  LoadReport missing = load_with(secret_policy("nosuch"), &cluster);
+  LoadReport missing = load_with_keys(secret_policy("nosuch"), &cluster);
   REQUIRE(missing.errors.size() == 1);
   CHECK(missing.errors.front().field_path == "spec.rules[0].verifyImages[0].attestors[0].entries[0].keys.secret");
   CHECK(missing.errors.front().message == "keys.secret: Secret ci/nosuch not found");
 
-  LoadReport no_cluster = load_with(secret_policy(), nullptr);
+  LoadReport no_cluster = load_with_keys(secret_policy(), nullptr);
   REQUIRE(no_cluster.errors.size() == 1);
   CHECK(no_cluster.errors.front().message ==
         "keys.secret: Secret ci/cosign-key is read from a Kubernetes Secret, which needs signet serve --kube-secrets");
 
-  LoadReport bad_name = load_with(secret_policy("Cosign_Key"), &cluster);
+  LoadReport bad_name = load_with_keys(secret_policy("Cosign_Key"), &cluster);
   REQUIRE(bad_name.errors.size() == 1);
   CHECK(bad_name.errors.front().message == "secret.name must be a Kubernetes name, got \"Cosign_Key\"");
 
   std::string both = secret_policy();
   both += "            publicKeys: |-\n" + indent(kKeyA, 14);
-  LoadReport two = load_with(both, &cluster);
+  LoadReport two = load_with_keys(both, &cluster);
   REQUIRE(two.errors.size() == 1);
   CHECK(two.errors.front().message == "keys takes publicKeys or secret, not both");
 }

@@ -10,7 +10,7 @@
 namespace signet::policy::testing {
 namespace {
 
-const TestKey& alice() {
+const TestKey& dry_run_signer() {
   static const TestKey key = TestKey::make();
   return key;
 }
@@ -78,12 +78,13 @@ FakeDryRunner defaulting() {
 const DryRunSettings kSettings{"signet-dryrun", "signet"};
 
 PolicySet dry_run_policies(std::string_view extra = "dryRun:\n  enable: true\n") {
-  return PolicySet::of({load_one(manifest_policy(key_set({&alice()}), extra, "Enforce", "[Deployment]"), &kSettings)});
+  return PolicySet::of(
+      {load_one(manifest_policy(key_set({&dry_run_signer()}), extra, "Enforce", "[Deployment]"), &kSettings)});
 }
 
 // The admitted object: the signed manifest as the API server sends it, with spec.replicas set to `replicas`.
 json::Value admitted(int replicas) {
-  return with_spec_member(object_of(sign(kDeployment, alice())), "replicas", json::Value(replicas));
+  return with_spec_member(object_of(sign(kDeployment, dry_run_signer())), "replicas", json::Value(replicas));
 }
 
 RuleResult dry_run_result(const PolicySet& policies, const json::Value& object, DryRunner* runner) {
@@ -119,7 +120,7 @@ TEST_CASE("a difference only the API server's defaults make passes with dryRun a
 
 TEST_CASE("a matching object needs no dry-run", "[manifest][dryrun]") {
   FakeDryRunner runner = defaulting();
-  const auto result = dry_run_result(dry_run_policies(), object_of(sign(kDeployment, alice())), &runner);
+  const auto result = dry_run_result(dry_run_policies(), object_of(sign(kDeployment, dry_run_signer())), &runner);
   CHECK(result.status == RuleStatus::Pass);
   CHECK(runner.sent.empty());
 }
@@ -135,16 +136,19 @@ TEST_CASE("a real change fails with dryRun too, naming the field against the dry
 
 TEST_CASE("the name and namespace still count after a dry-run", "[manifest][dryrun]") {
   FakeDryRunner runner = defaulting();
-  const json::Value renamed = object_of(replaced(sign(kDeployment, alice()), "  name: \"web\"\n", "  name: \"evil\"\n"));
-  const auto result = dry_run_result(dry_run_policies(), with_spec_member(renamed, "replicas", json::Value(1)), &runner);
+  const json::Value renamed =
+      object_of(replaced(sign(kDeployment, dry_run_signer()), "  name: \"web\"\n", "  name: \"evil\"\n"));
+  const auto result =
+      dry_run_result(dry_run_policies(), with_spec_member(renamed, "replicas", json::Value(1)), &runner);
   CHECK(result.status == RuleStatus::Fail);
   CHECK_THAT(result.message, Catch::Contains("metadata.name (signed \"web\", admitted \"evil\")"));
 }
 
 TEST_CASE("a failed dry-run is a rule error naming the cause, and denies under Enforce", "[manifest][dryrun]") {
   FakeDryRunner forbidden([](const json::Value&) -> Result<json::Value> {
-    return Error::invalid("the Kubernetes API server forbids signet to create deployments.apps in namespace "
-                          "signet-dryrun (dry-run) (403 Forbidden)");
+    return Error::invalid(
+        "the Kubernetes API server forbids signet to create deployments.apps in namespace "
+        "signet-dryrun (dry-run) (403 Forbidden)");
   });
   const auto result = dry_run_result(dry_run_policies(), admitted(1), &forbidden);
   CHECK(result.status == RuleStatus::Error);
@@ -155,33 +159,34 @@ TEST_CASE("a failed dry-run is a rule error naming the cause, and denies under E
 
 TEST_CASE("an unsigned or wrongly signed manifest is never sent to the API server", "[manifest][dryrun]") {
   FakeDryRunner runner = defaulting();
-  const json::Value tampered = object_of(
-      replaced(sign(kDeployment, alice()), "cosign.sigstore.dev/signature: \"", "cosign.sigstore.dev/signature: \"AA"));
-  const auto result = dry_run_result(dry_run_policies(), with_spec_member(tampered, "replicas", json::Value(1)), &runner);
+  const json::Value tampered = object_of(replaced(
+      sign(kDeployment, dry_run_signer()), "cosign.sigstore.dev/signature: \"", "cosign.sigstore.dev/signature: \"AA"));
+  const auto result =
+      dry_run_result(dry_run_policies(), with_spec_member(tampered, "replicas", json::Value(1)), &runner);
   CHECK(result.status == RuleStatus::Fail);
   CHECK(runner.sent.empty());
 }
 
-TEST_CASE("without an API client a dryRun rule whose object differs is an error, not a pass",
-          "[manifest][dryrun]") {
+TEST_CASE("without an API client a dryRun rule whose object differs is an error, not a pass", "[manifest][dryrun]") {
   const auto results = evaluate_manifest_rules(dry_run_policies(), request_for(admitted(1)));
   REQUIRE(results.size() == 1);
   CHECK(results.front().status == RuleStatus::Error);
   CHECK_THAT(results.front().message, Catch::Contains("dry-run of dryRun.enable was not made"));
 }
 
-TEST_CASE("a CustomResourceDefinition is created under simulated names, compared under its own",
-          "[manifest][dryrun]") {
+TEST_CASE("a CustomResourceDefinition is created under simulated names, compared under its own", "[manifest][dryrun]") {
   const json::Value crd = object_of(
       "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n"
       "spec:\n  group: example.com\n  names:\n    kind: Widget\n    plural: widgets\n");
   const json::Value sent = manifest::dry_run_object(crd);
-  CHECK(json::to_json(sent) ==
-        R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":)"
-        R"("simwidgets.example.com"},"spec":{"group":"example.com","names":{"kind":"SimWidget","plural":"simwidgets"}}})");
+  CHECK(
+      json::to_json(sent) ==
+      R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":)"
+      R"("simwidgets.example.com"},"spec":{"group":"example.com","names":{"kind":"SimWidget","plural":"simwidgets"}}})");
   const json::Value answer = object_of(
       "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: simwidgets.example.com\n"
-      "spec:\n  group: example.com\n  names:\n    kind: SimWidget\n    listKind: SimWidgetList\n    plural: simwidgets\n"
+      "spec:\n  group: example.com\n  names:\n    kind: SimWidget\n    listKind: SimWidgetList\n    plural: "
+      "simwidgets\n"
       "    singular: simwidget\n");
   CHECK(json::to_json(manifest::as_signed(answer, crd)) ==
         R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":)"

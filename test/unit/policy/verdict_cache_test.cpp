@@ -17,9 +17,6 @@ using namespace signet::policy::test;
 
 namespace {
 
-const std::string kApp = "127.0.0.1:5000/app";
-const std::string kPinned = kApp + "@" + kDigestV1;
-
 const TestKey& signer() {
   static const TestKey key = TestKey::ec_p256();
   return key;

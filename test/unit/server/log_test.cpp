@@ -76,7 +76,7 @@ class FailingRegistry final : public oci::Registry {
   std::string message_;
 };
 
-const char* const kPolicy = R"(apiVersion: kyverno.io/v1
+const char* const kLoggedPolicy = R"(apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata:
   name: check-signatures
@@ -119,13 +119,13 @@ struct Webhook {
       : dir(std::filesystem::temp_directory_path() / ("signet-log-" + std::to_string(::getpid()))),
         registry(std::move(registry_error)) {
     std::filesystem::create_directories(dir);
-    std::ofstream(dir / "policy.yaml") << kPolicy;
+    std::ofstream(dir / "policy.yaml") << kLoggedPolicy;
     policies = std::make_unique<policy::PolicyStore>(dir);
     auto report = policies->reload(true);
     REQUIRE(report);
     for (const auto& error : report->errors) FAIL(error.to_string());
-    webhook = std::make_unique<server::Webhook>(*policies, registry, metrics,
-                                                server::WebhookOptions{std::chrono::seconds(5), nullptr, {}, {}, nullptr});
+    webhook = std::make_unique<server::Webhook>(
+        *policies, registry, metrics, server::WebhookOptions{std::chrono::seconds(5), nullptr, {}, {}, nullptr});
   }
   ~Webhook() { std::filesystem::remove_all(dir); }
 

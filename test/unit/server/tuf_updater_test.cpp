@@ -1,4 +1,4 @@
-// The TUF client against repositories that test/support/tuf_repo.py signs with securesystemslib.
+// The TUF client against signed_repositories that test/support/tuf_repo.py signs with securesystemslib.
 #include "server/tuf_updater.hpp"
 
 #include <catch2/catch.hpp>
@@ -39,7 +39,7 @@ struct TempFolder {
 };
 
 // The scenarios of tuf_repo.py, written once per test run.
-const fs::path& repositories() {
+const fs::path& signed_repositories() {
   static TempFolder folder;
   static bool written = [] {
     std::string command =
@@ -73,17 +73,18 @@ struct Client {
   Mirror mirror;
   Updater updater;
   Client(const std::string& scenario, const fs::path& cache, UpdaterOptions options = {})
-      : mirror{repositories() / scenario, {}}, updater(with(std::move(options), scenario, cache), mirror.fetch()) {}
+      : mirror{signed_repositories() / scenario, {}},
+        updater(with(std::move(options), scenario, cache), mirror.fetch()) {}
 
   static UpdaterOptions with(UpdaterOptions options, const std::string& scenario, const fs::path& cache) {
     options.cache_dir = cache;
-    options.initial_root = slurp(repositories() / scenario / "1.root.json").value();
+    options.initial_root = slurp(signed_repositories() / scenario / "1.root.json").value();
     return options;
   }
   Result<UpdateResult> update(UnixTime now = kNow) { return updater.update("trusted_root.json", now); }
 };
 
-std::string target() { return slurp(repositories() / "target.json").value(); }
+std::string target() { return slurp(signed_repositories() / "target.json").value(); }
 
 std::string failure(const std::string& scenario) {
   TempFolder cache;
@@ -231,7 +232,7 @@ TEST_CASE("an unreachable mirror is an Unavailable error naming what was fetched
   TempFolder cache;
   UpdaterOptions options;
   options.cache_dir = cache.path;
-  options.initial_root = slurp(repositories() / "happy" / "1.root.json").value();
+  options.initial_root = slurp(signed_repositories() / "happy" / "1.root.json").value();
   Updater updater(options, [](const std::string&, std::size_t) -> FetchResult {
     return Error::unavailable("connection refused by 127.0.0.1:1");
   });
@@ -276,7 +277,7 @@ TEST_CASE("an initial root that is not signed by its own threshold is refused", 
   TempFolder cache;
   UpdaterOptions options;
   options.cache_dir = cache.path;
-  options.initial_root = slurp(repositories() / "below_threshold" / "2.root.json").value();
+  options.initial_root = slurp(signed_repositories() / "below_threshold" / "2.root.json").value();
   Updater updater(options, [](const std::string&, std::size_t) -> FetchResult { return std::optional<std::string>(); });
   auto result = updater.update("trusted_root.json", kNow);
   REQUIRE_FALSE(result.ok());

@@ -77,7 +77,7 @@ TEST_CASE("an Audit failure becomes a PolicyReport result and a Warning Event; a
   REQUIRE(report.IsObject());
   REQUIRE(report.HasMember("results"));
   const auto& results = report["results"];
-  REQUIRE(results.Size() == 1);  // the denied pod does not exist: not in the report
+  REQUIRE(results.Size() == 1);  // the denied pod_json does not exist: not in the report
   CHECK(std::string(results[0]["resources"][0]["name"].GetString()) == "web");
   CHECK(std::string(results[0]["result"].GetString()) == "fail");
   CHECK(std::string(results[0]["policy"].GetString()) == "check-signatures");
@@ -128,7 +128,7 @@ TEST_CASE("a batch is one write per report, merged with what it holds, capped at
   CHECK(std::string(report["results"][0]["resources"][0]["name"].GetString()) == "pod-29");
   CHECK(std::string(report["results"][9]["resources"][0]["name"].GetString()) == "pod-20");
 
-  // The next batch: pod-29 now passes; the report is read and replaced with its resourceVersion.
+  // The next batch: pod_json-29 now passes; the report is read and replaced with its resourceVersion.
   writer.submit(outcome("team", "pod-29", "pass", true, 2000));
   writer.flush();
   lines = write_lines(server);
@@ -186,9 +186,9 @@ TEST_CASE("the queue is bounded: when full the oldest outcome goes, and drops ar
 
 // What the API answers a GET of `path` with, as signet's service account.
 rapidjson::Document api_get(const TestApiServer& server, const std::string& path) {
-  return json_of(test::run_ok("curl -sSk -H " + test::shell_quote(std::string("Authorization: Bearer ") +
-                                                                   test::kTestToken) +
-                              " " + test::shell_quote(server.url() + path)));
+  return json_of(test::run_ok("curl -sSk -H " +
+                              test::shell_quote(std::string("Authorization: Bearer ") + test::kTestToken) + " " +
+                              test::shell_quote(server.url() + path)));
 }
 
 constexpr const char* kHandedOver = "/apis/signet.dev/v1alpha1/namespaces/signet-system/admissionreports";
@@ -204,18 +204,22 @@ std::vector<std::string> result_names(const rapidjson::Value& report) {
 struct Replica {
   Replica(const TestApiServer& server, const std::string& identity, ReportWriterOptions options = quick(),
           WriterNote on_note = {})
-      : elector(server.config(), [&] {
-          LeaderElectionOptions election;
-          election.namespace_name = "signet-system";
-          election.identity = identity;
-          return election;
-        }()),
-        writer(server.config(), [&] {
-          options.events = false;
-          options.reporting_instance = identity;
-          options.handover_namespace = "signet-system";
-          return options;
-        }(), &elector, {}, std::move(on_note)) {}
+      : elector(server.config(),
+                [&] {
+                  LeaderElectionOptions election;
+                  election.namespace_name = "signet-system";
+                  election.identity = identity;
+                  return election;
+                }()),
+        writer(
+            server.config(),
+            [&] {
+              options.events = false;
+              options.reporting_instance = identity;
+              options.handover_namespace = "signet-system";
+              return options;
+            }(),
+            &elector, {}, std::move(on_note)) {}
   LeaderElector elector;
   ReportWriter writer;
 };
@@ -235,8 +239,7 @@ TEST_CASE("under leader election every replica's results reach the reports: the 
   auto handed = api_get(server, kHandedOver);
   REQUIRE(handed["items"].Size() == 1);
   CHECK(handed["items"][0]["spec"]["results"].Size() == 4);
-  CHECK(std::string(handed["items"][0]["metadata"]["labels"]["app.kubernetes.io/managed-by"].GetString()) ==
-        "signet");
+  CHECK(std::string(handed["items"][0]["metadata"]["labels"]["app.kubernetes.io/managed-by"].GetString()) == "signet");
 
   a.writer.submit(outcome("team", "a-0", "fail"));
   a.writer.flush();
@@ -247,8 +250,7 @@ TEST_CASE("under leader election every replica's results reach the reports: the 
   CHECK(server.requests().find("DELETE " + std::string(kHandedOver) + "/signet-b-") != std::string::npos);
 }
 
-TEST_CASE("a leader that fails mid-way and the next leader lose no result and count none twice",
-          "[kube][reports]") {
+TEST_CASE("a leader that fails mid-way and the next leader lose no result and count none twice", "[kube][reports]") {
   TestApiServer server;
   Replica a(server, "a"), b(server, "b");
   REQUIRE(*a.elector.try_acquire_or_renew());
@@ -306,7 +308,7 @@ TEST_CASE("unmerged AdmissionReports stop a replica at the cap, keeping its resu
   capped.results_per_admission_report = 1;  // one AdmissionReport per result
   capped.admission_report_recount = Ms(0);
   std::vector<std::string> problems;
-  Replica a(server, "a"), b(server, "b", capped, [&](bool problem, const std::string& message) {
+  Replica a(server, "a"), b(server, "b", capped, [&](bool problem, const std::string&message) {
     if (problem) problems.push_back(message);
   });
   Replica c(server, "c");
@@ -410,15 +412,15 @@ TEST_CASE("the Event cap holds per batch: the rest are left out, said once", "[k
   CHECK_THAT(notes[0], Catch::StartsWith("2 Events left out: more than 3 in one batch"));
 }
 
-std::string pod(const std::string& ns, const std::string& name) {
+std::string pod_json(const std::string& ns, const std::string& name) {
   return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","namespace":")" + ns + "\"}}";
 }
 
 TEST_CASE("a sweep removes the results about deleted objects, and the namespace reports left empty",
           "[kube][reports]") {
   TestApiServer server({"--forbid", "deployments.apps"});
-  server.put(pod("team", "web"));
-  server.put(pod("team", "api"));
+  server.put(pod_json("team", "web"));
+  server.put(pod_json("team", "api"));
   auto options = quick();
   options.events = false;
   options.sweep_checks = 2;
@@ -455,7 +457,7 @@ TEST_CASE("a sweep removes the results about deleted objects, and the namespace 
   REQUIRE(problems.size() == 1);
   CHECK_THAT(problems[0], Catch::Contains("403") && Catch::Contains("\"get\"") && Catch::Contains("deployments"));
 
-  // A pod deleted later goes at the sweep after.
+  // A pod_json deleted later goes at the sweep after.
   server.control("/_test/delete", R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"team"}})");
   writer.sweep();
   writer.sweep();
