@@ -115,7 +115,7 @@ struct PolicyWatcher::Impl {
     co_return success();
   }
 
-  // An optional kind: followed where it is served, looked for again while it is not.
+  // An optional kind: followed where it is served, looked for again while it is not; failures back off.
   net::awaitable<void> follow_optional(OptionalResource optional) {
     Backoff backoff(options.initial_backoff, options.max_backoff);
     while (true) {
@@ -126,8 +126,8 @@ struct PolicyWatcher::Impl {
       } else if (!*served) {
         co_await pause(options.absent_recheck);
       } else {
-        backoff.reset();
-        co_await follow(**served, true);
+        co_await follow(**served, true);  // returns when listing or watching fails
+        co_await pause(backoff.next());
       }
     }
   }
@@ -140,8 +140,8 @@ struct PolicyWatcher::Impl {
       if (version(type).empty()) {
         if (auto listed = co_await relist(type); !listed) {
           on_note(true, listed.error().message);
-          co_await pause(backoff.next());
           if (optional) co_return;
+          co_await pause(backoff.next());
           continue;
         }
       }
@@ -165,7 +165,6 @@ struct PolicyWatcher::Impl {
       if (!ended && optional) {
         on_note(true, ended.error().message + "; looking for " + type.name() + " again");
         set_version(type, "");
-        co_await pause(backoff.next());
         co_return;
       }
       if (!ended) {
