@@ -17,15 +17,15 @@ namespace {
 
 // One entry of an attestor set, named as written in the policy (the loader gave each key of a publicKeys
 // an entry of its own: AttestorSet::add).
-struct ExpandedEntry {
+struct NamedEntry {
   const Attestor* attestor = nullptr;
   const crypto::PublicKey* key = nullptr;  // null for a nested set
   std::string path;                        // "attestors[0].entries[1]"
   std::string key_name;                    // "the key of …" / "key 2 of …"
 };
 
-std::vector<ExpandedEntry> entries_of(const AttestorSet& set, const std::string& path) {
-  std::vector<ExpandedEntry> out;
+std::vector<NamedEntry> entries_of(const AttestorSet& set, const std::string& path) {
+  std::vector<NamedEntry> out;
   for (const Attestor& attestor : set.entries) {
     const std::string entry_path = path + ".entries[" + std::to_string(attestor.written_index) + "]";
     const crypto::PublicKey* key =
@@ -79,7 +79,7 @@ std::string summarise(const std::vector<std::string>& reasons) {
   return out;
 }
 
-using Leaf = std::function<boost::asio::awaitable<Result<void>>(const ExpandedEntry&)>;
+using Leaf = std::function<boost::asio::awaitable<Result<void>>(const NamedEntry&)>;
 
 // The trusted root one attestor verifies against: the process's, or (kept in `storage`) a copy with the
 // parts the attestor overrides.
@@ -104,7 +104,7 @@ crypto::CertificatePool pool_of(const std::vector<crypto::Certificate>& chain) {
 }
 
 // Each signature of the entry's kind checked against one attestor entry, in the order found.
-boost::asio::awaitable<Result<std::vector<Result<void>>>> checked_signatures(const ExpandedEntry& e,
+boost::asio::awaitable<Result<std::vector<Result<void>>>> checked_signatures(const NamedEntry& e,
                                                                              const ImageVerification& entry,
                                                                              EvidenceSource& source) {
   std::vector<Result<void>> checked;
@@ -122,7 +122,7 @@ boost::asio::awaitable<Result<std::vector<Result<void>>>> checked_signatures(con
   co_return checked;
 }
 
-boost::asio::awaitable<Result<void>> verify_signature_entry(const ExpandedEntry& e, const ImageVerification& entry,
+boost::asio::awaitable<Result<void>> verify_signature_entry(const NamedEntry& e, const ImageVerification& entry,
                                                             EvidenceSource& source) {
   auto checked = co_await checked_signatures(e, entry, source);
   if (!checked) co_return checked.error();
@@ -171,7 +171,7 @@ Result<json::Value> verified_statement(const crypto::SignatureEvidence& evidence
 
 // The verified statements of the entry's kind (cosign `.att` layers or sigstore bundles), or why each is
 // not one.
-boost::asio::awaitable<Result<std::vector<Result<json::Value>>>> checked_statements(const ExpandedEntry& e,
+boost::asio::awaitable<Result<std::vector<Result<json::Value>>>> checked_statements(const NamedEntry& e,
                                                                                     const ImageVerification& entry,
                                                                                     EvidenceSource& source) {
   std::vector<Result<json::Value>> checked;
@@ -200,7 +200,7 @@ boost::asio::awaitable<Result<std::vector<Result<json::Value>>>> checked_stateme
 
 // One attestor entry of an attestation: an attestation of the wanted type signed with the entry's key,
 // and every such statement passing `check` (Kyverno checks every statement of the type).
-boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntry& e, const Attestation& attestation,
+boost::asio::awaitable<Result<void>> verify_attestation_entry(const NamedEntry& e, const Attestation& attestation,
                                                               const ImageVerification& entry, EvidenceSource& source,
                                                               const StatementCheck& check) {
   auto checked = co_await checked_statements(e, entry, source);
@@ -245,7 +245,7 @@ boost::asio::awaitable<Result<void>> verify_attestation_entry(const ExpandedEntr
 
 boost::asio::awaitable<Result<void>> verify_set(const AttestorSet& set, const std::string& path, const Leaf& leaf) {
   const auto entries = entries_of(set, path);
-  const int required = set.count && *set.count > 0 ? *set.count : static_cast<int>(entries.size());
+  const int required = set.required_count();
   int verified = 0, unavailable = 0;
   std::vector<Error> errors;
   for (const auto& e : entries) {
@@ -433,7 +433,7 @@ boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& e
     co_return Error::invalid(repositories.size() == 1 ? "no signatures found" + where(*repositories.begin())
                                                       : std::string("no signatures found"));
   }
-  const Leaf signature_leaf = [&](const ExpandedEntry& e) { return verify_signature_entry(e, entry, evidence); };
+  const Leaf signature_leaf = [&](const NamedEntry& e) { return verify_signature_entry(e, entry, evidence); };
   for (std::size_t i = 0; i < entry.attestors.size(); ++i) {
     auto result = co_await verify_set(entry.attestors[i], "attestors[" + std::to_string(i) + "]", signature_leaf);
     if (!result.ok()) co_return result;
@@ -444,7 +444,7 @@ boost::asio::awaitable<Result<void>> verify_attestors(const ImageVerification& e
     const auto& sets = attestation.attestors.empty() ? entry.attestors : attestation.attestors;
     const std::string path = "attestations[" + std::to_string(i) + "]";
     if (sets.empty()) co_return Error::invalid(path + ": no attestors to verify the attestation with");
-    const Leaf leaf = [&](const ExpandedEntry& e) {
+    const Leaf leaf = [&](const NamedEntry& e) {
       return verify_attestation_entry(e, attestation, entry, evidence, check);
     };
     for (std::size_t j = 0; j < sets.size(); ++j) {

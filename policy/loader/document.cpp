@@ -9,9 +9,9 @@
 
 #include "policy/loader/context.hpp"
 #include "policy/loader/kinds.hpp"
+#include "policy/loader/manifests.hpp"
 #include "policy/loader/match.hpp"
 #include "policy/loader/verify_images.hpp"
-#include "policy/loader/manifests.hpp"
 
 namespace signet::policy::loader {
 

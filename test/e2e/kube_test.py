@@ -317,39 +317,42 @@ def image_validating_policy(name, namespace=None):
                                        ".all(e, e > 0)"}]}}
 
 
-class KyvernoImagePolicies(KubeApi, unittest.TestCase):
-    """`--kube-kyverno-policies` reads Kyverno's ImageValidatingPolicies too, wherever their CRD is served, only
-    to refuse them: one in the cluster stops signet from starting, or keeps the last good set in force."""
+class KyvernoCluster(KubeApi):
+    """A test API server holding one Kyverno ClusterPolicy for images of a registry that refuses connections
+    (every such pod is denied, naming it), and `signet serve --kube-kyverno-policies` against it."""
 
-    # A Kyverno ClusterPolicy for images of a registry that refuses connections: every such pod is denied.
     UNREACHABLE = "127.0.0.1:1"
+    API_ARGS = ()  # the test API server's flags
 
     @classmethod
     def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="signet-kube-ivp-")
-        with open(os.path.join(cls.work, "none.json"), "w") as f:
-            f.write("{}")
+        cls.work = tempfile.mkdtemp(prefix="signet-kube-kyverno-")
         cls.key, cls.pub = e2e.make_key(os.path.join(cls.work, "key"), "p256")
         policy = cluster_image_policy("kyverno-images", [f"{cls.UNREACHABLE}/*"], cls.pub)
         policy.update({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy"})
-        cls.start_api_server([policy])
+        cls.start_api_server([policy], extra_args=cls.API_ARGS)
 
     @classmethod
     def tearDownClass(cls):
         cls.stop_api_server()
         shutil.rmtree(cls.work, ignore_errors=True)
 
-    def serve(self, name, kubeconfig=None):
+    def serve(self, name):
         work = os.path.join(self.work, name)
         os.makedirs(work)
         with open(os.path.join(work, "none.json"), "w") as f:
             f.write("{}")
-        return KubeSignet(work, kubeconfig or self.kubeconfig, os.path.join(work, "policies"),
+        return KubeSignet(work, self.kubeconfig, os.path.join(work, "policies"),
                           ["--insecure-registry", self.UNREACHABLE], ["--kube-kyverno-policies"])
 
     def denied_by_kyverno_policy(self, signet):
         response = signet.review(e2e.pod_review([f"{self.UNREACHABLE}/app:v1"]))
         return not response["allowed"] and "kyverno-images" in response["status"]["message"]
+
+
+class KyvernoImagePolicies(KyvernoCluster, unittest.TestCase):
+    """`--kube-kyverno-policies` reads Kyverno's ImageValidatingPolicies too, wherever their CRD is served, only
+    to refuse them: one in the cluster stops signet from starting, or keeps the last good set in force."""
 
     def metric(self, signet, text):
         body = signet.get("/metrics")[1]
@@ -396,31 +399,15 @@ class KyvernoImagePolicies(KubeApi, unittest.TestCase):
             self.control("POST", "/_test/delete", image_validating_policy("team-ivpol", namespace="team"))
 
 
-class KyvernoWithoutImagePolicyCRDs(KubeApi, unittest.TestCase):
+class KyvernoWithoutImagePolicyCRDs(KyvernoCluster, unittest.TestCase):
     """A cluster whose Kyverno predates ImageValidatingPolicy: `--kube-kyverno-policies` still starts."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="signet-kube-no-ivp-")
-        with open(os.path.join(cls.work, "none.json"), "w") as f:
-            f.write("{}")
-        cls.key, cls.pub = e2e.make_key(os.path.join(cls.work, "key"), "p256")
-        policy = cluster_image_policy("kyverno-images", ["127.0.0.1:1/*"], cls.pub)
-        policy.update({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy"})
-        cls.start_api_server([policy], extra_args=("--without-group", "policies.kyverno.io"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_api_server()
-        shutil.rmtree(cls.work, ignore_errors=True)
+    API_ARGS = ("--without-group", "policies.kyverno.io")
 
     def test_kyverno_policies_are_read_when_no_image_validating_policy_crd_is_served(self):
-        signet = KubeSignet(self.work, self.kubeconfig, os.path.join(self.work, "policies"),
-                            ["--insecure-registry", "127.0.0.1:1"], ["--kube-kyverno-policies"])
+        signet = self.serve("no-crd")
         try:
-            response = signet.review(e2e.pod_review(["127.0.0.1:1/app:v1"]))
-            self.assertFalse(response["allowed"])
-            self.assertIn("kyverno-images", response["status"]["message"])
+            self.assertTrue(self.denied_by_kyverno_policy(signet))
             requests = self.control("GET", "/_test/requests")
             for version in ("v1", "v1beta1", "v1alpha1"):
                 self.assertIn(f"GET /apis/policies.kyverno.io/{version} 404", requests)
